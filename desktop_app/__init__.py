@@ -1,0 +1,3 @@
+"""Passport desk: reads passports, ID cards and visas for the operator at a bank counter."""
+
+__version__ = "0.1.0"

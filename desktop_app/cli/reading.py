@@ -1,0 +1,182 @@
+"""`scan`, `mrz` and `self-test`: the reading commands of the command-line contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.pipeline import DocumentReader, ReaderSettings
+from desktop_app.core.resources import samples_dir
+from desktop_app.core.types import DocumentResult
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scan = sub.add_parser("scan", help="read document images (JPEG, PNG, TIFF, BMP, WebP, PDF)")
+    scan.add_argument("paths", nargs="+", metavar="PATH")
+    scan.add_argument("--json", action="store_true", help="print one JSON array, one object per page")
+    scan.add_argument("--no-viz", action="store_true", help="read the MRZ only (faster)")
+    scan.add_argument("--formats", help="expected formats, comma-separated (TD1,TD2,TD3,MRVA,MRVB)")
+    scan.add_argument("--countries", help="expected issuing states, comma-separated ICAO codes")
+    scan.add_argument("--threads", type=int, default=None, help="OCR threads (default: the number of cores)")
+    scan.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    scan.add_argument("--save", action="store_true", help="store each read as a pending review item")
+    scan.add_argument("--database", default=None, help="database URL (default: DATABASE_URL or the local file)")
+    scan.set_defaults(func=run_scan)
+
+    mrz = sub.add_parser("mrz", help="check MRZ text given on standard input (one MRZ line per line)")
+    mrz.add_argument("--json", action="store_true", help="print the result as JSON")
+    mrz.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    mrz.set_defaults(func=run_mrz)
+
+    st = sub.add_parser("self-test", help="read the bundled sample with the real engine; exit 0 if right")
+    st.set_defaults(func=run_self_test)
+
+
+def _settings(args: argparse.Namespace) -> ReaderSettings:
+    kw: dict[str, Any] = {"read_visual_zone": not getattr(args, "no_viz", False), "today": getattr(args, "today", None)}
+    if getattr(args, "formats", None):
+        kw["formats"] = frozenset(s.strip().upper() for s in args.formats.split(",") if s.strip())
+    if getattr(args, "countries", None):
+        kw["countries"] = frozenset(s.strip().upper() for s in args.countries.split(",") if s.strip())
+    if getattr(args, "threads", None):
+        kw["threads"] = max(1, args.threads)
+    return ReaderSettings(**kw)
+
+
+def _human(result: DocumentResult) -> str:
+    name = result.file or "-"
+    if result.page is not None:
+        name += f" (page {result.page})"
+    if result.status == "error":
+        return f"{name}: error: {result.error}"
+    lines = [f"{name}: {result.status} {result.format or ''} accepted={result.accepted}"]
+    for key, f in result.fields.items():
+        note = f" [{f.status}: {f.reason}]" if f.status != "ok" else ""
+        lines.append(f"  {key:16} {f.value}{note}")
+    for flag in result.flags:
+        lines.append(f"  ! {flag.message}")
+    return "\n".join(lines)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    reader = DocumentReader(_settings(args))
+    results: list[DocumentResult] = []
+    for path in args.paths:
+        try:
+            results.extend(reader.read(path, name=path))
+        except Exception as exc:  # the engine itself failed: report, keep going with the others
+            log.exception("reading %s failed", path)
+            results.append(DocumentResult(status="error", file=path, error=f"The document could not be read: {exc}"))
+    payload = [r.to_json() for r in results]
+    if args.save:
+        from desktop_app.cli.records import save_scan_results
+
+        try:
+            ids = save_scan_results(results, database_url=args.database)
+        except Exception as exc:
+            log.error("saving failed: %s", exc)
+            print(f"error: the results could not be saved: {exc}", file=sys.stderr)
+            return 1
+        for obj, saved_id in zip(payload, ids, strict=False):
+            obj["saved_id"] = saved_id
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for r in results:
+            print(_human(r))
+    return 1 if any(r.status == "error" for r in results) else 0
+
+
+def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentResult:
+    """The contract object for MRZ lines given as text (blank lines and spaces ignored)."""
+    from desktop_app.core.mrz import read_mrz
+
+    t0 = time.perf_counter()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    reading = read_mrz(lines, today=today)
+    ms = (time.perf_counter() - t0) * 1000
+    found = reading.format is not None
+    return DocumentResult(
+        status="ok" if found else "no_mrz",
+        format=reading.format,
+        document_code=reading.document_code,
+        mrz=reading if found else None,
+        fields=dict(reading.fields),
+        accepted=reading.accepted,
+        flags=reading.flags,
+        timings_ms={"mrz": ms, "total": ms},
+    )
+
+
+def run_mrz(args: argparse.Namespace) -> int:
+    result = mrz_result_from_text(sys.stdin.read(), today=args.today)
+    if args.json:
+        obj = result.to_json(include_file=False)
+        obj.pop("text", None)
+        json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(_human(result))
+    return 0
+
+
+def run_self_test(args: argparse.Namespace) -> int:
+    """Read the bundled sample with the real engine and compare with its truth file."""
+    sample = samples_dir() / "sample_td3.jpg"
+    truth_path = sample.with_suffix(".json")
+    try:
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"self-test: sample truth unreadable: {exc}", file=sys.stderr)
+        return 1
+    t0 = time.perf_counter()
+    reader = DocumentReader(ReaderSettings(read_visual_zone=True))
+    try:
+        reader.warm_up()
+    except Exception as exc:
+        print(f"self-test: FAILED: the OCR engine did not start: {exc}", file=sys.stderr)
+        return 1
+    t_ready = time.perf_counter()
+    [result] = reader.read(sample, name=str(sample))
+    t_done = time.perf_counter()
+    problems = check_against_truth(result, truth)
+    status = "passed" if not problems else "FAILED"
+    print(f"self-test: {status}: engine ready in {t_ready - t0:.2f} s, sample read in {t_done - t_ready:.2f} s")
+    for p in problems:
+        print(f"  {p}")
+    return 0 if not problems else 1
+
+
+MRZ_TRUTH_KEYS = ("document_code", "issuing_country", "surname", "given_names", "document_number",
+                  "nationality", "birth_date", "sex", "expiry_date")
+
+
+def check_against_truth(result: DocumentResult, truth: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    if result.status != "ok":
+        return [f"status {result.status}: {result.error or 'no MRZ found'}"]
+    if result.mrz is None or list(result.mrz.lines) != list(truth.get("mrz_lines", [])):
+        problems.append("MRZ lines differ from the truth")
+    for key in MRZ_TRUTH_KEYS:
+        expected = truth.get(key)
+        got = result.fields.get(key)
+        if expected is None:
+            continue
+        if got is None or got.value != expected:
+            problems.append(f"{key}: expected {expected!r}, got {got.value if got else None!r}")
+    if result.mrz is not None and not result.mrz.valid:
+        problems.append("MRZ check digits not all valid")
+    return problems
+
+
+def sample_path() -> Path:
+    return samples_dir() / "sample_td3.jpg"

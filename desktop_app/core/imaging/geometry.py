@@ -1,0 +1,58 @@
+"""Small geometry helpers shared by the imaging stages (affine maps and boxes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from desktop_app.core.types import Box
+
+Affine = npt.NDArray[np.float64]
+"""A 2 x 3 affine matrix mapping (x, y, 1) to (x', y')."""
+
+
+def to3(m: Affine) -> npt.NDArray[np.float64]:
+    out = np.eye(3)
+    out[:2] = m
+    return out
+
+
+def compose(*maps: Affine) -> Affine:
+    """``compose(a, b)`` applies ``b`` first, then ``a``."""
+    out = np.eye(3)
+    for m in maps:
+        out = out @ to3(m)
+    return out[:2]
+
+
+def invert(m: Affine) -> Affine:
+    return np.linalg.inv(to3(m))[:2]
+
+
+def apply(m: Affine, points: Iterable[tuple[float, float]]) -> npt.NDArray[np.float64]:
+    pts = np.asarray(list(points), dtype=np.float64).reshape(-1, 2)
+    return pts @ m[:, :2].T + m[:, 2]
+
+
+def bounding_box(points: npt.NDArray[np.float64], width: int, height: int) -> Box:
+    """Integer box around ``points``, clipped to a ``width`` x ``height`` image."""
+    x0 = int(np.floor(points[:, 0].min()))
+    y0 = int(np.floor(points[:, 1].min()))
+    x1 = int(np.ceil(points[:, 0].max()))
+    y1 = int(np.ceil(points[:, 1].max()))
+    return (max(0, x0), max(0, y0), min(width, x1), min(height, y1))
+
+
+def rotation90(k: int, width: int, height: int) -> Affine:
+    """The affine map of ``np.rot90(image, k)`` (counter-clockwise quarter turns) on pixel
+    coordinates of a ``width`` x ``height`` image."""
+    k %= 4
+    if k == 0:
+        return np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    if k == 1:  # (x, y) -> (y, W-1-x)
+        return np.array([[0, 1.0, 0], [-1.0, 0, width - 1.0]])
+    if k == 2:  # (x, y) -> (W-1-x, H-1-y)
+        return np.array([[-1.0, 0, width - 1.0], [0, -1.0, height - 1.0]])
+    return np.array([[0, -1.0, height - 1.0], [1.0, 0, 0]])  # (x, y) -> (H-1-y, x)

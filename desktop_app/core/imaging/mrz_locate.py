@@ -1,0 +1,277 @@
+"""Find the machine readable zone cheaply, with OpenCV only, before any OCR runs.
+
+An MRZ is two or three long, parallel lines of same-height, evenly spaced characters
+(OCR-B, monospaced), usually at the bottom of the page. We find characters as connected
+components of a locally thresholded image, chain them into text lines, and look for
+groups of 2-3 lines that fit that description. The search runs on a reduced image in two
+orientations (as given and turned a quarter), so a photo taken sideways or upside down is
+found too; which of the two remaining directions is right is for the OCR to decide
+(:meth:`MrzCandidate.flipped`).
+
+Each line comes out as its own straightened crop at a resolution fit for the recogniser,
+with the affine map from crop pixels back to input pixels, so every character the OCR
+reads can be boxed on the original image.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Final
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from desktop_app.core.imaging import geometry as geo
+from desktop_app.core.ocr.base import Image
+from desktop_app.core.types import Box
+
+WORK_SIDE: Final = 1400
+"""Long side of the working image for the search (px)."""
+MIN_CHARS_PER_LINE: Final = 14
+TARGET_CHAR_HEIGHT: Final = 40
+"""Cap height (px) the line crops are resampled to; the recogniser's input is 48 px tall."""
+
+
+@dataclass(frozen=True)
+class LineCrop:
+    image: Image
+    """Gray, upright, straightened crop of one MRZ line."""
+    to_input: geo.Affine
+    """Maps crop pixel coordinates to input image coordinates."""
+
+
+@dataclass(frozen=True)
+class MrzCandidate:
+    lines: tuple[LineCrop, ...]
+    quarter_turns: int
+    """k such that ``np.rot90(input, k)`` shows this MRZ upright (counter-clockwise turns)."""
+    angle_deg: float
+    """Residual skew of the MRZ in the turned image (degrees, counter-clockwise positive)."""
+    box: Box
+    """The MRZ band in input coordinates."""
+    char_height: float
+    """Cap height in input pixels."""
+    score: float
+    near_edge: bool
+    """The band touches the image border: the MRZ may be cut off."""
+
+    def flipped(self) -> MrzCandidate:
+        """The same band read the other way up (the lines turned 180 degrees, order reversed)."""
+        lines = []
+        for ln in reversed(self.lines):
+            h, w = ln.image.shape[:2]
+            turn = geo.rotation90(2, w, h)  # crop' -> crop is the same half-turn
+            lines.append(LineCrop(np.ascontiguousarray(ln.image[::-1, ::-1]), geo.compose(ln.to_input, turn)))
+        return replace(self, lines=tuple(lines), quarter_turns=(self.quarter_turns + 2) % 4)
+
+
+@dataclass(frozen=True)
+class _Line:
+    n: int
+    x0: float
+    x1: float
+    slope: float
+    intercept: float
+    height: float
+
+    def y_at(self, x: float) -> float:
+        return self.slope * x + self.intercept
+
+    @property
+    def cy(self) -> float:
+        return self.y_at((self.x0 + self.x1) / 2)
+
+    @property
+    def length(self) -> float:
+        return self.x1 - self.x0
+
+
+def _components(gray: Image) -> npt.NDArray[np.float64]:
+    """Dark blobs that may be characters: rows of (x0, y0, w, h, cx, cy)."""
+    long_side = max(gray.shape)
+    block = max(15, (long_side // 45) | 1)
+    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    n, _labels, stats, cents = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    if n <= 1:
+        return np.zeros((0, 6))
+    x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
+    max_h = 0.09 * min(gray.shape)
+    keep = (h >= 5) & (h <= max_h) & (w <= 12 * h) & (area >= 0.08 * w * h) & (w >= 1)
+    c = cents[1:]
+    return np.stack([x, y, w, h, c[:, 0], c[:, 1]], axis=1)[keep]
+
+
+def _chain_lines(comps: npt.NDArray[np.float64]) -> list[_Line]:
+    """Link each blob to its nearest right neighbour on the same text line."""
+    if len(comps) == 0:
+        return []
+    order = np.argsort(comps[:, 0])
+    comps = comps[order]
+    n = len(comps)
+    nxt = np.full(n, -1)
+    has_prev = np.zeros(n, dtype=bool)
+    x0, y0, w, h, cx, cy = (comps[:, i] for i in range(6))
+    right = x0 + w
+    for i in range(n):
+        hi = h[i]
+        lo_x = right[i] - 0.4 * hi
+        hi_x = right[i] + 1.6 * hi
+        j0 = int(np.searchsorted(x0, lo_x))
+        j1 = int(np.searchsorted(x0, hi_x, side="right"))
+        best, best_d = -1, math.inf
+        for j in range(max(j0, i + 1), j1):
+            if has_prev[j]:
+                continue
+            hj = h[j]
+            ratio = hj / hi
+            if ratio < 0.3 or ratio > 3.3:
+                continue
+            # Bottoms (baselines) of MRZ characters align; '<' is shorter but sits in the line.
+            dy = abs((y0[j] + hj) - (y0[i] + hi))
+            if dy > 0.45 * max(hi, hj) and abs(cy[j] - cy[i]) > 0.35 * max(hi, hj):
+                continue
+            d = (x0[j] - right[i]) + 2.0 * abs(cy[j] - cy[i])
+            if d < best_d:
+                best, best_d = j, d
+        if best >= 0:
+            nxt[i] = best
+            has_prev[best] = True
+    lines: list[_Line] = []
+    for start in range(n):
+        if has_prev[start]:
+            continue
+        members = [start]
+        while nxt[members[-1]] >= 0:
+            members.append(int(nxt[members[-1]]))
+        if len(members) < MIN_CHARS_PER_LINE:
+            continue
+        m = np.asarray(members)
+        heights = h[m]
+        cap = float(np.percentile(heights, 75))
+        tall = m[heights >= 0.8 * cap]
+        bottoms = y0[tall] + h[tall]
+        xs = cx[tall]
+        slope, intercept = (np.polyfit(xs, bottoms, 1) if len(tall) >= 3 else (0.0, float(np.median(bottoms))))
+        # y_at() gives the line's vertical centre, not its baseline.
+        lines.append(_Line(len(m), float(x0[m].min()), float(right[m].max()), float(slope),
+                           float(intercept) - cap / 2.0, cap))
+    return lines
+
+
+def _group_bands(lines: list[_Line], img_h: int) -> list[tuple[float, list[_Line]]]:
+    """Groups of 2-3 MRZ-like lines, scored."""
+    mrz_like = [ln for ln in lines if 18 <= ln.length / ln.height <= 70]
+    mrz_like.sort(key=lambda ln: ln.cy)
+    bands: list[tuple[float, list[_Line]]] = []
+    for i, first in enumerate(mrz_like):
+        group = [first]
+        for cand in mrz_like[i + 1:]:
+            last = group[-1]
+            hh = max(last.height, cand.height)
+            gap = cand.cy - last.cy
+            if gap < 1.1 * hh:
+                continue
+            if gap > 3.2 * hh:
+                break
+            if not (0.7 < cand.height / last.height < 1.4):
+                continue
+            if abs(cand.slope - first.slope) > 0.05:
+                continue
+            overlap = min(cand.x1, first.x1) - max(cand.x0, first.x0)
+            if overlap < 0.6 * max(cand.length, first.length):
+                continue
+            group.append(cand)
+            if len(group) == 3:
+                break
+        if len(group) < 2:
+            continue
+        lengths = np.array([g.length for g in group])
+        uniform = float(lengths.min() / lengths.max())
+        chars = sum(g.n for g in group)
+        lower = first.cy / img_h
+        score = chars * uniform * (1.0 + 0.3 * abs(lower - 0.5))
+        bands.append((score, group))
+    bands.sort(key=lambda b: -b[0])
+    return bands
+
+
+def _crop_line(gray_src: Image, src_from_work: geo.Affine, line: _Line, x0: float, x1: float, h: float) -> LineCrop:
+    """Straightened crop of one line, resampled so that cap height ``h`` (work px) becomes
+    TARGET_CHAR_HEIGHT."""
+    margin = 1.3 * h
+    length = (x1 - x0) + 2 * margin
+    height = 2.0 * h
+    angle = math.atan(line.slope)
+    xm = (x0 + x1) / 2
+    ym = line.y_at(xm)
+    # crop pixel scale: crop px per work px
+    s = TARGET_CHAR_HEIGHT / h
+    out_w = max(16, round(length * s))
+    out_h = max(16, round(height * s))
+    c, si = math.cos(angle), math.sin(angle)
+    # crop (u, v) -> work: centre + R * ((u - out_w/2)/s, (v - out_h/2)/s)
+    a = np.array([[c / s, -si / s, 0.0], [si / s, c / s, 0.0]])
+    a[:, 2] = [xm, ym] - a[:, :2] @ np.array([out_w / 2, out_h / 2])
+    crop_to_src = geo.compose(src_from_work, a)
+    crop = cv2.warpAffine(gray_src, crop_to_src, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+    return LineCrop(crop, crop_to_src)
+
+
+def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
+    """MRZ candidates in ``image`` (BGR or gray), best first; empty when none is found."""
+    gray_in = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    in_h, in_w = gray_in.shape[:2]
+    long_side = max(in_h, in_w)
+    scale = WORK_SIDE / long_side if long_side > WORK_SIDE else (min(2.0, 900 / long_side) if long_side < 900 else 1.0)
+    small = cv2.resize(gray_in, None, fx=scale, fy=scale,
+                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC) if scale != 1.0 else gray_in
+    sh, sw = small.shape[:2]
+    found: list[MrzCandidate] = []
+    for k in (0, 1):
+        work = np.ascontiguousarray(np.rot90(small, k))
+        wh, ww = work.shape[:2]
+        # work -> small (inverse of the rotation) -> input (divide by scale)
+        small_from_work = geo.invert(geo.rotation90(k, sw, sh))
+        input_from_small = np.array([[1 / scale, 0, 0], [0, 1 / scale, 0]])
+        input_from_work = geo.compose(input_from_small, small_from_work)
+        lines = _chain_lines(_components(work))
+        for score, group in _group_bands(lines, wh)[:max_candidates]:
+            x0 = min(g.x0 for g in group)
+            x1 = max(g.x1 for g in group)
+            cap = float(np.median([g.height for g in group]))
+            src_char_h = cap / scale
+            # Resample from a reduced copy of the input when characters are much taller than
+            # needed: warpAffine does not low-pass filter when it shrinks.
+            factor = src_char_h / (1.5 * TARGET_CHAR_HEIGHT)
+            if factor > 1.0:
+                src = cv2.resize(gray_in, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+                src_from_input = np.array([[1 / factor, 0, 0], [0, 1 / factor, 0]])
+            else:
+                src = gray_in
+                src_from_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+            src_from_work = geo.compose(src_from_input, input_from_work)
+            crops = []
+            for g in group:
+                lc = _crop_line(src, src_from_work, g, x0, x1, cap)
+                crops.append(LineCrop(lc.image, geo.compose(geo.invert(src_from_input), lc.to_input)))
+            corners = []
+            for g in group:
+                corners += [(x0, g.y_at(x0) - g.height), (x1, g.y_at(x1) + g.height)]
+            pts = geo.apply(input_from_work, corners)
+            box = geo.bounding_box(pts, in_w, in_h)
+            edge = 0.6 * cap
+            near_edge = bool(x0 < edge or x1 > ww - edge or
+                             min(g.y_at(x0) for g in group) - cap < edge or
+                             max(g.y_at(x1) for g in group) + cap > wh - edge)
+            angle = -math.degrees(math.atan(float(np.mean([g.slope for g in group]))))
+            # Upright guess: an MRZ sits at the bottom of its page; if the band is in the top
+            # part of the turned image, the page is probably upside down.
+            cand = MrzCandidate(tuple(crops), k, angle, box, src_char_h, score, near_edge)
+            if group[0].cy < 0.35 * wh:
+                cand = cand.flipped()
+            found.append(cand)
+    found.sort(key=lambda c: -c.score)
+    return found[:max_candidates]

@@ -1,0 +1,99 @@
+"""CTC decoding with the output restricted to an alphabet.
+
+The recogniser scores ~6,600 classes (PP-OCR's Chinese+Latin dictionary). For an MRZ only
+37 characters are possible, so each allowed character collects the probability of the
+classes that look like it (``<`` also gets ``く``, ``〈``, ``«``...; ``A`` also gets ``a``,
+full-width ``Ａ``...). Decoding then picks among the allowed characters only: the model can
+no longer answer with a character that cannot be in an MRZ.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from desktop_app.core.ocr.base import RecognizedLine
+
+# Classes that an MRZ filler is commonly read as by Latin/CJK recognisers.
+_FILLER_LOOKALIKES = "<く〈‹«＜⟨〈"
+
+
+def _fold(ch: str) -> str:
+    """Map a dictionary character to the ASCII character it stands for, or ''."""
+    norm = unicodedata.normalize("NFKC", ch)
+    if len(norm) != 1:
+        return ""
+    if norm.isascii():
+        return norm.upper() if norm.isalpha() else norm
+    return ""
+
+
+@dataclass(frozen=True)
+class RestrictedDecoder:
+    """Pools class probabilities onto an alphabet and decodes greedily (best path)."""
+
+    alphabet: str
+    groups: tuple[npt.NDArray[np.int64], ...]
+    """groups[i] are the class indices pooled into alphabet[i]."""
+
+    @classmethod
+    def build(cls, characters: Sequence[str], alphabet: str, *, fold_case: bool = True) -> RestrictedDecoder:
+        """``characters`` is the model's class list with the CTC blank at index 0."""
+        index: dict[str, list[int]] = {c: [] for c in alphabet}
+        for i, ch in enumerate(characters):
+            if i == 0:
+                continue
+            if ch in index:
+                index[ch].append(i)
+                continue
+            if "<" in index and ch in _FILLER_LOOKALIKES:
+                index["<"].append(i)
+                continue
+            folded = _fold(ch) if fold_case else ch
+            if folded and folded in index and folded != ch:
+                index[folded].append(i)
+        groups = tuple(np.asarray(sorted(set(v)), dtype=np.int64) for v in index.values())
+        return cls(alphabet=alphabet, groups=groups)
+
+    def pool(self, probs: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """(T, C) class probabilities -> (T, 1 + len(alphabet)), column 0 the blank."""
+        out = np.empty((probs.shape[0], len(self.groups) + 1), dtype=np.float32)
+        out[:, 0] = probs[:, 0]
+        for j, g in enumerate(self.groups, start=1):
+            out[:, j] = probs[:, g].sum(axis=1) if g.size else 0.0
+        return out
+
+    def decode(self, probs: npt.NDArray[np.float32], valid_steps: int | None = None) -> RecognizedLine:
+        """Greedy CTC decode of one line's (T, C) probabilities.
+
+        ``valid_steps`` is how many time steps hold the line itself (the rest is batch
+        padding); character centres are fractions of that width.
+        """
+        steps = probs.shape[0] if valid_steps is None else max(1, min(valid_steps, probs.shape[0]))
+        pooled = self.pool(probs[:steps])
+        # Renormalise so that mass on characters outside the alphabet doesn't dilute confidence.
+        pooled /= np.maximum(pooled.sum(axis=1, keepdims=True), 1e-9)
+        best = pooled.argmax(axis=1)
+        best_p = pooled[np.arange(steps), best]
+        chars: list[str] = []
+        confs: list[float] = []
+        centers: list[float] = []
+        prev = -1
+        run_start = 0
+        for t in range(steps + 1):
+            cls_t = int(best[t]) if t < steps else -1
+            if cls_t == prev:
+                continue
+            if prev > 0:  # close the run of a non-blank class
+                chars.append(self.alphabet[prev - 1])
+                confs.append(float(best_p[run_start:t].max()))
+                centers.append(((run_start + t) / 2.0) / steps)
+            prev = cls_t
+            run_start = t
+        text = "".join(chars)
+        conf = float(np.mean(confs)) if confs else 0.0
+        return RecognizedLine(text, conf, tuple(confs), tuple(centers))

@@ -1,0 +1,188 @@
+"""PaddleOCR engine: PP-OCRv4 mobile detection + recognition, loaded offline.
+
+The only module that imports paddle/paddleocr, and only when an engine is built, so
+importing the core (or starting the GUI) costs nothing until OCR is actually needed.
+
+Speed and correctness choices (see PLATFORM_NOTES.md):
+- ``engine="paddle_static"`` with ``run_mode="mkldnn"`` and ``enable_new_ir=False``: the
+  legacy executor with oneDNN. Paddle 3.3.1's new IR crashes on these models with oneDNN,
+  and oneDNN off is ~9x slower.
+- Threads = cores (Paddle's default of 10 oversubscribes a 2-core counter PC).
+- Recognition bypasses PaddleX's text post-processing: we take the raw class
+  probabilities from the predictor's runner and decode them ourselves, restricted to the
+  alphabet the caller allows (the MRZ alphabet for MRZ lines). PaddleOCR still loads and
+  configures the models; only the final decode is ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from desktop_app.core.ocr.base import DetectedText, Image, OcrError, Quad, RecognizedLine
+from desktop_app.core.ocr.ctc import RestrictedDecoder
+from desktop_app.core.resources import models_dir
+
+log = logging.getLogger(__name__)
+
+DET_MODEL = "PP-OCRv4_mobile_det"
+REC_MODEL = "PP-OCRv4_mobile_rec"
+REC_HEIGHT = 48
+MAX_REC_WIDTH = 3200
+
+# Latin printable text, as printed in the visual zone of documents from the countries the
+# project reads; restricting to it keeps the Chinese half of the dictionary out of results.
+LATIN_ALPHABET = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    " <>/.,:;-'()&+#*!?\"%"
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿ"
+)
+
+
+def _offline_environment() -> None:
+    """Make sure nothing in paddlex tries to reach a model hub."""
+    os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+    os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+
+
+@dataclass(frozen=True)
+class PaddleEngineConfig:
+    model_root: Path = field(default_factory=models_dir)
+    threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    det_limit_side: int = 960
+
+
+class PaddleOcrEngine:
+    """Implements :class:`desktop_app.core.ocr.base.OcrEngine` with PaddleOCR.
+
+    Not thread-safe: one engine per thread or process (the GUI runs it in a child process).
+    """
+
+    def __init__(self, config: PaddleEngineConfig | None = None) -> None:
+        self.config = config or PaddleEngineConfig()
+        _offline_environment()
+        det_dir = self.config.model_root / DET_MODEL
+        rec_dir = self.config.model_root / REC_MODEL
+        for d in (det_dir, rec_dir):
+            if not (d / "inference.pdiparams").is_file() or not (d / "inference.yml").is_file():
+                raise OcrError(f"OCR model files are missing from {d}. Reinstall the application.")
+        try:
+            from paddleocr import TextDetection, TextRecognition
+        except Exception as exc:  # ImportError, or paddle's own native-library failures
+            raise OcrError(f"The OCR engine could not be loaded: {exc}") from exc
+        engine_config: dict[str, Any] = {
+            "run_mode": "mkldnn",
+            "enable_new_ir": False,
+            "cpu_threads": self.config.threads,
+        }
+        try:
+            self._rec = TextRecognition(
+                model_name=REC_MODEL, model_dir=str(rec_dir), device="cpu",
+                engine="paddle_static", engine_config=engine_config,
+            )
+            self._det = TextDetection(
+                model_name=DET_MODEL, model_dir=str(det_dir), device="cpu",
+                engine="paddle_static", engine_config=engine_config,
+                limit_side_len=self.config.det_limit_side, limit_type="max",
+            )
+        except Exception as exc:
+            raise OcrError(f"The OCR models could not be started: {exc}") from exc
+        predictor = self._rec.paddlex_predictor
+        self._rec_runner = predictor.runner
+        # The class list with the CTC blank first, exactly as PaddleX's decoder holds it.
+        self._characters: list[str] = list(predictor.post_op.character)
+        self._decoders: dict[str, RestrictedDecoder] = {}
+        self._lock = threading.Lock()
+
+    # -- recognition -----------------------------------------------------------------
+    def _decoder(self, alphabet: str) -> RestrictedDecoder:
+        dec = self._decoders.get(alphabet)
+        if dec is None:
+            dec = RestrictedDecoder.build(self._characters, alphabet, fold_case=alphabet.isupper())
+            self._decoders[alphabet] = dec
+        return dec
+
+    @staticmethod
+    def _prepare(crop: Image) -> np.ndarray:
+        if crop.ndim == 2:
+            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+        h, w = crop.shape[:2]
+        width = min(MAX_REC_WIDTH, max(8, math.ceil(REC_HEIGHT * w / max(1, h))))
+        resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_CUBIC)
+        x = resized.astype(np.float32).transpose(2, 0, 1) / 255.0
+        return (x - 0.5) / 0.5
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        if not crops:
+            return []
+        decoder = self._decoder(alphabet or LATIN_ALPHABET)
+        prepared = [self._prepare(c) for c in crops]
+        # Batch lines of similar width together: padding every line to the widest is the
+        # largest waste in recognition.
+        order = sorted(range(len(prepared)), key=lambda i: prepared[i].shape[2])
+        results: list[RecognizedLine | None] = [None] * len(prepared)
+        batch: list[int] = []
+        for i in order:
+            if batch and prepared[i].shape[2] > 1.3 * prepared[batch[0]].shape[2]:
+                self._run_batch(batch, prepared, decoder, results)
+                batch = []
+            batch.append(i)
+        if batch:
+            self._run_batch(batch, prepared, decoder, results)
+        return [r for r in results if r is not None]
+
+    def _run_batch(
+        self,
+        idx: list[int],
+        prepared: list[np.ndarray],
+        decoder: RestrictedDecoder,
+        results: list[RecognizedLine | None],
+    ) -> None:
+        max_w = max(prepared[i].shape[2] for i in idx)
+        x = np.zeros((len(idx), 3, REC_HEIGHT, max_w), dtype=np.float32)
+        for row, i in enumerate(idx):
+            x[row, :, :, : prepared[i].shape[2]] = prepared[i]
+        with self._lock:
+            try:
+                out = self._rec_runner(x=[x])
+            except Exception as exc:
+                raise OcrError(f"Text recognition failed: {exc}") from exc
+        probs = np.asarray(out[0], dtype=np.float32)  # (N, T, C)
+        steps = probs.shape[1]
+        for row, i in enumerate(idx):
+            valid = math.ceil(steps * prepared[i].shape[2] / max_w)
+            results[i] = decoder.decode(probs[row], valid_steps=valid)
+
+    # -- detection ---------------------------------------------------------------------
+    def detect(self, image: Image) -> list[DetectedText]:
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        with self._lock:
+            try:
+                res = self._det.predict(np.ascontiguousarray(image))
+            except Exception as exc:
+                raise OcrError(f"Text detection failed: {exc}") from exc
+        if not res:
+            return []
+        polys = res[0]["dt_polys"]
+        scores = res[0]["dt_scores"]
+        found: list[DetectedText] = []
+        for poly, score in zip(polys, scores, strict=False):
+            pts = np.asarray(poly, dtype=np.float32).reshape(-1, 2)
+            if pts.shape[0] != 4:
+                rect = cv2.minAreaRect(pts)
+                pts = cv2.boxPoints(rect)
+            quad: Quad = tuple((float(p[0]), float(p[1])) for p in pts[:4])  # type: ignore[assignment]
+            found.append(DetectedText(quad=quad, score=float(score)))
+        return found

@@ -1,0 +1,430 @@
+"""The reading pipeline: an image in, trusted fields out, MRZ first.
+
+Stages, each timed, with a cancellation check between them:
+  load     decode the input (every page of a TIFF or PDF)
+  locate   find the MRZ band with OpenCV alone (milliseconds)
+  mrz      recognise only the MRZ lines, restricted to the MRZ alphabet, parse and repair;
+           the partial result goes to the progress callback at once (the GUI shows it)
+  viz      turn the page upright, detect and read the visual zone, extract labelled
+           fields and cross-check them against the MRZ
+The recogniser reads only what is needed: 2-3 MRZ lines first (about 0.1 s), the page later.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from desktop_app.core.imaging import geometry as geo
+from desktop_app.core.imaging.load import ImageLoadError, Page, load_pages, load_pages_from_bytes, page_from_array
+from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
+from desktop_app.core.imaging.quality import assess
+from desktop_app.core.mrz import read_mrz
+from desktop_app.core.ocr.base import MRZ_ALPHABET, Image, OcrEngine, OcrError, RecognizedLine
+from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
+from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
+
+log = logging.getLogger(__name__)
+
+Stage = Literal["load", "locate", "mrz", "viz", "done"]
+InputSource = str | Path | bytes | np.ndarray
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """What the caller expects and allows. All optional."""
+
+    read_visual_zone: bool = True
+    formats: frozenset[str] | None = None
+    """Expected MRZ formats ("TD1", "TD3", ...); others are flagged. None accepts all."""
+    countries: frozenset[str] | None = None
+    """Expected issuing states (ICAO codes); others are flagged. None accepts all."""
+    threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    expiry_warning_days: int = 90
+    low_confidence: float = 0.6
+    today: date | None = None
+    """Fixed 'today' for reproducible runs; None means the real date."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: Stage
+    page: int | None
+    result: DocumentResult | None = None
+    """Partial result after "mrz", final result after "done"."""
+
+
+class Cancelled(Exception):
+    """The caller cancelled the read."""
+
+
+class CancelToken:
+    """Cooperative cancellation, checked between stages."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class _MrzAttempt:
+    candidate: MrzCandidate
+    reading: MrzReading
+    recognized: tuple[RecognizedLine, ...]
+
+    @property
+    def score(self) -> float:
+        r = self.reading
+        checks = sum(1 for s in r.checks.values() if s == "valid") - 2 * sum(1 for s in r.checks.values() if s == "invalid")
+        conf = float(np.mean([ln.confidence for ln in self.recognized])) if self.recognized else 0.0
+        return (10.0 if r.format else 0.0) + 2.0 * checks + conf + (5.0 if r.valid else 0.0)
+
+
+def _line_boxes(attempt: _MrzAttempt, width: int, height: int) -> dict[str, Box]:
+    """Boxes, in input pixels, of every MRZ field, from its character span."""
+    boxes: dict[str, Box] = {}
+    lines = attempt.reading.lines
+    for key, span in attempt.reading.spans.items():
+        if span.line >= len(attempt.candidate.lines) or span.line >= len(attempt.recognized):
+            continue
+        crop: LineCrop = attempt.candidate.lines[span.line]
+        rec = attempt.recognized[span.line]
+        ch, cw = crop.image.shape[:2]
+        n = len(lines[span.line]) if span.line < len(lines) else 0
+        if n < 2 or len(rec.char_centers) < 2:
+            continue
+        # The MRZ is monospaced: place character i linearly between the first and last
+        # character the recogniser saw (the repaired line may have more fillers than it read).
+        first, last = rec.char_centers[0] * cw, rec.char_centers[-1] * cw
+        pitch = (last - first) / (n - 1)
+        xa = first + pitch * (span.start - 0.5)
+        xb = first + pitch * (span.end - 0.5)
+        pts = geo.apply(crop.to_input, [(xa, 0.22 * ch), (xb, 0.22 * ch), (xa, 0.78 * ch), (xb, 0.78 * ch)])
+        boxes[key] = geo.bounding_box(pts, width, height)
+    return boxes
+
+
+def _upright(image: Image, quarter_turns: int, angle_deg: float) -> tuple[Image, geo.Affine]:
+    """The page turned upright and deskewed, and the affine map input -> upright."""
+    h, w = image.shape[:2]
+    turned = np.ascontiguousarray(np.rot90(image, quarter_turns))
+    m_turn = geo.rotation90(quarter_turns, w, h)
+    if abs(angle_deg) < 0.3:
+        return turned, m_turn
+    th, tw = turned.shape[:2]
+    rot = cv2.getRotationMatrix2D((tw / 2, th / 2), -angle_deg, 1.0)
+    # Grow the canvas so no corner is cut off.
+    cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
+    nw, nh = int(th * sin + tw * cos), int(th * cos + tw * sin)
+    rot[0, 2] += nw / 2 - tw / 2
+    rot[1, 2] += nh / 2 - th / 2
+    out = cv2.warpAffine(turned, rot, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out, geo.compose(rot, m_turn)
+
+
+def _crop_quad(image: Image, quad: Sequence[tuple[float, float]]) -> Image:
+    pts = np.asarray(quad, dtype=np.float32)
+    # order: top-left, top-right, bottom-right, bottom-left
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    ordered = np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], dtype=np.float32)
+    w = int(max(np.linalg.norm(ordered[0] - ordered[1]), np.linalg.norm(ordered[3] - ordered[2])))
+    h = int(max(np.linalg.norm(ordered[0] - ordered[3]), np.linalg.norm(ordered[1] - ordered[2])))
+    w, h = max(w, 4), max(h, 4)
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(ordered, dst)
+    return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _box_of(quad: Sequence[tuple[float, float]]) -> Box:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return (int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys))))
+
+
+def _map_box(box: Box, m: geo.Affine, width: int, height: int) -> Box:
+    x0, y0, x1, y1 = box
+    return geo.bounding_box(geo.apply(m, [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]), width, height)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Fraction of ``a`` covered by ``b``."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max(1, (a[2] - a[0]) * (a[3] - a[1]))
+    return ix * iy / area
+
+
+class DocumentReader:
+    """Reads identity documents. One reader owns one OCR engine; not thread-safe.
+
+    >>> reader = DocumentReader()                       # doctest: +SKIP
+    >>> [result] = reader.read("passport.jpg")          # doctest: +SKIP
+    >>> result.fields["surname"].value                  # doctest: +SKIP
+    'ERIKSSON'
+    """
+
+    def __init__(
+        self,
+        settings: ReaderSettings | None = None,
+        *,
+        engine: OcrEngine | None = None,
+        engine_factory: Callable[[ReaderSettings], OcrEngine] | None = None,
+    ) -> None:
+        self.settings = settings or ReaderSettings()
+        self._engine = engine
+        self._engine_factory = engine_factory
+
+    @property
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            factory = self._engine_factory or _default_engine
+            self._engine = factory(self.settings)
+        return self._engine
+
+    def warm_up(self) -> None:
+        """Build the engine and run it once so the first document isn't slow."""
+        blank = np.full((48, 320, 3), 255, dtype=np.uint8)
+        cv2.putText(blank, "P<UTO", (5, 35), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        self.engine.recognize([blank], alphabet=MRZ_ALPHABET)
+        if self.settings.read_visual_zone:
+            self.engine.detect(np.full((200, 300, 3), 255, dtype=np.uint8))
+
+    # -- public entry points -----------------------------------------------------------
+    def read(
+        self,
+        source: InputSource,
+        *,
+        name: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[DocumentResult]:
+        """Read one input (path, bytes or array): one result per page. Never raises for a
+        bad input (the result has status "error"); raises :class:`Cancelled` if cancelled."""
+        label = name if name is not None else (str(source) if isinstance(source, (str, Path)) else None)
+        t0 = time.perf_counter()
+        try:
+            if isinstance(source, np.ndarray):
+                pages = [page_from_array(source)]
+            elif isinstance(source, bytes):
+                pages = load_pages_from_bytes(source)
+            else:
+                pages = load_pages(source)
+        except ImageLoadError as exc:
+            return [DocumentResult(status="error", file=label, error=str(exc),
+                                   timings_ms={"load": (time.perf_counter() - t0) * 1000, "total": (time.perf_counter() - t0) * 1000})]
+        except MemoryError:
+            return [DocumentResult(status="error", file=label, error="The image is too large to open in the available memory.")]
+        load_ms = (time.perf_counter() - t0) * 1000
+        if on_progress:
+            on_progress(Progress("load", None))
+        results = []
+        for page in pages:
+            if cancel:
+                cancel.check()
+            results.append(self._read_page(page, label, load_ms, on_progress, cancel))
+        return results
+
+    def read_many(self, sources: Iterable[InputSource]) -> list[DocumentResult]:
+        out: list[DocumentResult] = []
+        for s in sources:
+            out.extend(self.read(s))
+        return out
+
+    # -- stages --------------------------------------------------------------------------
+    def _read_mrz(self, image: Image) -> tuple[_MrzAttempt | None, list[MrzCandidate]]:
+        candidates = find_mrz(image)
+        best: _MrzAttempt | None = None
+        for cand in candidates:
+            for variant in (cand, cand.flipped()):
+                rec = self.engine.recognize([ln.image for ln in variant.lines], alphabet=MRZ_ALPHABET)
+                reading = read_mrz(
+                    [r.text for r in rec],
+                    confidences=[r.char_confidences for r in rec],
+                    today=self.settings.today,
+                    expiry_warning_days=self.settings.expiry_warning_days,
+                    low_confidence=self.settings.low_confidence,
+                )
+                attempt = _MrzAttempt(variant, reading, tuple(rec))
+                if best is None or attempt.score > best.score:
+                    best = attempt
+                if reading.valid and reading.format is not None:
+                    return best, candidates
+            if best is not None and best.reading.format is not None:
+                return best, candidates
+        return best, candidates
+
+    def _read_page(
+        self,
+        page: Page,
+        label: str | None,
+        load_ms: float,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> DocumentResult:
+        image = page.image
+        h, w = image.shape[:2]
+        timings: dict[str, float] = {"load": load_ms}
+        t_start = time.perf_counter() - load_ms / 1000
+        try:
+            t = time.perf_counter()
+            attempt, _cands = self._read_mrz(image)
+            timings["mrz"] = (time.perf_counter() - t) * 1000
+        except OcrError as exc:
+            return DocumentResult(status="error", file=label, page=page.number, error=str(exc),
+                                  image_size=(w, h), timings_ms=timings)
+        found = attempt is not None and attempt.reading.format is not None
+        reading = attempt.reading if (attempt is not None and found) else None
+        fields: dict[str, Field] = {}
+        flags: list[Flag] = []
+        text: list[TextLine] = []
+        if attempt is not None and reading is not None:
+            boxes = _line_boxes(attempt, w, h)
+            fields = {k: replace(f, box=boxes.get(k)) for k, f in reading.fields.items()}
+            flags.extend(reading.flags)
+            for ln_text, rec, crop in zip(reading.lines, attempt.recognized, attempt.candidate.lines, strict=False):
+                ch, cw = crop.image.shape[:2]
+                pts = geo.apply(crop.to_input, [(0, 0), (cw, 0), (0, ch), (cw, ch)])
+                text.append(TextLine(ln_text, rec.confidence, geo.bounding_box(pts, w, h)))
+        base = DocumentResult(
+            status="ok" if found else "no_mrz",
+            file=label,
+            page=page.number,
+            format=reading.format if reading else None,
+            document_code=reading.document_code if reading else None,
+            mrz=reading,
+            fields=fields,
+            accepted=bool(reading and reading.accepted),
+            flags=tuple(flags) if found else (Flag("no_mrz", "No machine readable zone was found."),),
+            timings_ms={**timings, "total": (time.perf_counter() - t_start) * 1000},
+            text=tuple(text),
+            image_size=(w, h),
+        )
+        if on_progress:
+            on_progress(Progress("mrz", page.number, base))
+        if cancel:
+            cancel.check()
+
+        viz_lines: list[TextLine] = []
+        if self.settings.read_visual_zone:
+            t = time.perf_counter()
+            try:
+                fields, viz_lines = self._read_viz(image, attempt if found else None, fields)
+            except OcrError as exc:
+                flags.append(Flag("viz_failed", f"The visual zone could not be read: {exc}"))
+            timings["viz"] = (time.perf_counter() - t) * 1000
+
+        cand = attempt.candidate if (attempt is not None and found) else None
+        flags.extend(
+            assess(
+                image,
+                mrz_box=cand.box if cand else None,
+                mrz_crops=[ln.image for ln in cand.lines] if cand else [],
+                char_height=cand.char_height if cand else None,
+                near_edge=bool(cand and cand.near_edge),
+                mrz_width_fraction=((cand.box[2] - cand.box[0]) / w if cand and cand.quarter_turns % 2 == 0
+                                    else (cand.box[3] - cand.box[1]) / h if cand else None),
+            )
+        )
+        flags.extend(self._expectation_flags(reading))
+        accepted = bool(
+            reading is not None
+            and reading.accepted
+            and not any(f.status in ("mismatch", "invalid", "unverified") for f in fields.values())
+            and not any(f.code in ("unexpected_format", "unexpected_country") for f in flags)
+        )
+        if found and not accepted and reading is not None and reading.accepted:
+            flags.append(Flag("needs_review", "The visual zone disagrees with the MRZ, or the document is not of an expected kind."))
+        all_text = text + sorted(viz_lines, key=lambda tl: (tl.box[1], tl.box[0]))
+        timings["total"] = (time.perf_counter() - t_start) * 1000
+        result = replace(base, fields=fields, flags=tuple(flags), accepted=accepted, timings_ms=timings,
+                         text=tuple(all_text))
+        if on_progress:
+            on_progress(Progress("done", page.number, result))
+        return result
+
+    def _expectation_flags(self, reading: MrzReading | None) -> list[Flag]:
+        out: list[Flag] = []
+        if reading is None:
+            return out
+        s = self.settings
+        if s.formats is not None and reading.format not in s.formats:
+            out.append(Flag("unexpected_format", f"A {reading.format} document was not expected here."))
+        issuing = reading.fields.get("issuing_country")
+        if s.countries is not None and issuing is not None and issuing.value not in s.countries:
+            out.append(Flag("unexpected_country", f"Documents issued by {issuing.value} were not expected here."))
+        return out
+
+    def _read_viz(
+        self, image: Image, attempt: _MrzAttempt | None, mrz_fields: Mapping[str, Field]
+    ) -> tuple[dict[str, Field], list[TextLine]]:
+        h, w = image.shape[:2]
+        turns = attempt.candidate.quarter_turns if attempt else 0
+        angle = attempt.candidate.angle_deg if attempt else 0.0
+        upright, m = _upright(image, turns, angle)
+        uh, uw = upright.shape[:2]
+        inv = geo.invert(m)
+        mrz_box_up = _map_box(attempt.candidate.box, m, uw, uh) if attempt else None
+        detected = self.engine.detect(upright)
+        keep = []
+        for d in detected:
+            b = _box_of(d.quad)
+            if mrz_box_up is not None and _overlap(b, mrz_box_up) > 0.5:
+                continue
+            if (b[2] - b[0]) < 6 or (b[3] - b[1]) < 6:
+                continue
+            keep.append((d, b))
+        crops = [_crop_quad(upright, d.quad) for d, _ in keep]
+        recs = self.engine.recognize(crops) if crops else []
+        lines_up = [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
+        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up)
+        viz_in = {k: VizField(v.value, v.raw, v.confidence, _map_box(v.box, inv, w, h)) for k, v in viz.items()}
+        merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
+        lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]
+        return merged, lines_in
+
+
+def _default_engine(settings: ReaderSettings) -> OcrEngine:
+    from desktop_app.core.ocr.paddle_engine import PaddleEngineConfig, PaddleOcrEngine
+
+    return PaddleOcrEngine(PaddleEngineConfig(threads=settings.threads))
+
+
+def read_documents(
+    sources: InputSource | Sequence[InputSource],
+    settings: ReaderSettings | None = None,
+    *,
+    engine: OcrEngine | None = None,
+) -> list[DocumentResult]:
+    """Read one or many inputs (paths, bytes or arrays) and return every page's result.
+
+    This is the library entry point for integrators; the command line and the GUI use the
+    same :class:`DocumentReader`.
+    """
+    reader = DocumentReader(settings, engine=engine)
+    items: Sequence[InputSource] = [sources] if isinstance(sources, (str, Path, bytes, np.ndarray)) else sources
+    return reader.read_many(items)
