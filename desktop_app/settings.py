@@ -94,12 +94,11 @@ def load_settings(path: Path | None = None) -> Settings:
     known = {f.name: f for f in fields(Settings)}
     values: dict[str, Any] = {}
     defaults = Settings()
-    for key, value in raw.items():
+    for key, raw_value in raw.items():
         if key not in known or key == "version":
             continue
         expected = type(getattr(defaults, key))
-        if expected is float and isinstance(value, int):
-            value = float(value)
+        value = float(raw_value) if expected is float and isinstance(raw_value, int) else raw_value
         if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
             values[key] = value
         else:

@@ -15,15 +15,32 @@ couple of seconds to load) and call :meth:`DocumentReader.read` per input; pass
 :class:`CancelToken` to stop between stages.
 """
 
-from desktop_app.core.pipeline import (
-    CancelToken,
-    Cancelled,
-    DocumentReader,
-    Progress,
-    ReaderSettings,
-    read_documents,
-)
+from typing import TYPE_CHECKING, Any
+
 from desktop_app.core.types import FIELD_KEYS, DocumentResult, Field, Flag, MrzReading, TextLine
+
+if TYPE_CHECKING:
+    from desktop_app.core.pipeline import (
+        Cancelled,
+        CancelToken,
+        DocumentReader,
+        Progress,
+        ReaderSettings,
+        read_documents,
+    )
+
+_PIPELINE_NAMES = frozenset({"CancelToken", "Cancelled", "DocumentReader", "Progress", "ReaderSettings", "read_documents"})
+
+
+def __getattr__(name: str) -> Any:
+    # The pipeline pulls in OpenCV; importing a light part of the core (types, the MRZ
+    # engine) should not pay for it.
+    if name in _PIPELINE_NAMES:
+        from desktop_app.core import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "FIELD_KEYS",

@@ -27,7 +27,13 @@ import cv2
 import numpy as np
 
 from desktop_app.core.imaging import geometry as geo
-from desktop_app.core.imaging.load import ImageLoadError, Page, load_pages, load_pages_from_bytes, page_from_array
+from desktop_app.core.imaging.load import (
+    ImageLoadError,
+    Page,
+    load_pages,
+    load_pages_from_bytes,
+    page_from_array,
+)
 from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
@@ -39,6 +45,8 @@ log = logging.getLogger(__name__)
 
 Stage = Literal["load", "locate", "mrz", "viz", "done"]
 InputSource = str | Path | bytes | np.ndarray
+CONFIDENT_READ = 0.85
+"""Mean character confidence above which the first orientation tried is taken as right."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,10 @@ class _MrzAttempt:
     candidate: MrzCandidate
     reading: MrzReading
     recognized: tuple[RecognizedLine, ...]
+
+    @property
+    def confidence(self) -> float:
+        return float(np.mean([ln.confidence for ln in self.recognized])) if self.recognized else 0.0
 
     @property
     def score(self) -> float:
@@ -163,7 +175,7 @@ def _crop_quad(image: Image, quad: Sequence[tuple[float, float]]) -> Image:
 def _box_of(quad: Sequence[tuple[float, float]]) -> Box:
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
-    return (int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys))))
+    return (int(min(xs)), int(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
 
 
 def _map_box(box: Box, m: geo.Affine, width: int, height: int) -> Box:
@@ -272,7 +284,9 @@ class DocumentReader:
                 attempt = _MrzAttempt(variant, reading, tuple(rec))
                 if best is None or attempt.score > best.score:
                     best = attempt
-                if reading.valid and reading.format is not None:
+                if reading.format is not None and (reading.valid or attempt.confidence >= CONFIDENT_READ):
+                    # An MRZ read upside down gives garbage at low confidence; a confident
+                    # read with a known format needs no second orientation.
                     return best, candidates
             if best is not None and best.reading.format is not None:
                 return best, candidates
@@ -300,7 +314,7 @@ class DocumentReader:
         found = attempt is not None and attempt.reading.format is not None
         reading = attempt.reading if (attempt is not None and found) else None
         fields: dict[str, Field] = {}
-        flags: list[Flag] = []
+        flags: list[Flag] = [] if found else [Flag("no_mrz", "No machine readable zone was found.")]
         text: list[TextLine] = []
         if attempt is not None and reading is not None:
             boxes = _line_boxes(attempt, w, h)
@@ -319,7 +333,7 @@ class DocumentReader:
             mrz=reading,
             fields=fields,
             accepted=bool(reading and reading.accepted),
-            flags=tuple(flags) if found else (Flag("no_mrz", "No machine readable zone was found."),),
+            flags=tuple(flags),
             timings_ms={**timings, "total": (time.perf_counter() - t_start) * 1000},
             text=tuple(text),
             image_size=(w, h),

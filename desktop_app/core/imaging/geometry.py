@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from desktop_app.core.types import Box
 
-Affine = npt.NDArray[np.float64]
+Affine = npt.NDArray[Any]
 """A 2 x 3 affine matrix mapping (x, y, 1) to (x', y')."""
 
 
-def to3(m: Affine) -> npt.NDArray[np.float64]:
+def to3(m: Affine) -> npt.NDArray[Any]:
     out = np.eye(3)
     out[:2] = m
     return out
@@ -31,12 +32,12 @@ def invert(m: Affine) -> Affine:
     return np.linalg.inv(to3(m))[:2]
 
 
-def apply(m: Affine, points: Iterable[tuple[float, float]]) -> npt.NDArray[np.float64]:
+def apply(m: Affine, points: Iterable[tuple[float, float]]) -> npt.NDArray[Any]:
     pts = np.asarray(list(points), dtype=np.float64).reshape(-1, 2)
     return pts @ m[:, :2].T + m[:, 2]
 
 
-def bounding_box(points: npt.NDArray[np.float64], width: int, height: int) -> Box:
+def bounding_box(points: npt.NDArray[Any], width: int, height: int) -> Box:
     """Integer box around ``points``, clipped to a ``width`` x ``height`` image."""
     x0 = int(np.floor(points[:, 0].min()))
     y0 = int(np.floor(points[:, 1].min()))

@@ -32,6 +32,12 @@ WORK_SIDE: Final = 1400
 MIN_CHARS_PER_LINE: Final = 14
 TARGET_CHAR_HEIGHT: Final = 40
 """Cap height (px) the line crops are resampled to; the recogniser's input is 48 px tall."""
+CROP_HEIGHT_FACTOR: Final = 1.3
+STRETCH: Final = 1.4
+"""Tight crops, stretched in width, read best with PP-OCRv4: measured on 60 generated
+documents (clean, scanner, phone), MRZ lines read exactly went from 34/66 (2.0 cap heights,
+no stretch) to 61/66 (1.3, stretch 1.5); the stretch gives CTC more time steps per
+character, so runs of fillers are no longer collapsed."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,8 @@ def _components(gray: Image) -> npt.NDArray[np.float64]:
     max_h = 0.09 * min(gray.shape)
     keep = (h >= 5) & (h <= max_h) & (w <= 12 * h) & (area >= 0.08 * w * h) & (w >= 1)
     c = cents[1:]
-    return np.stack([x, y, w, h, c[:, 0], c[:, 1]], axis=1)[keep]
+    out: npt.NDArray[np.float64] = np.stack([x, y, w, h, c[:, 0], c[:, 1]], axis=1)[keep]
+    return out
 
 
 def _chain_lines(comps: npt.NDArray[np.float64]) -> list[_Line]:
@@ -162,7 +169,7 @@ def _chain_lines(comps: npt.NDArray[np.float64]) -> list[_Line]:
 
 def _group_bands(lines: list[_Line], img_h: int) -> list[tuple[float, list[_Line]]]:
     """Groups of 2-3 MRZ-like lines, scored."""
-    mrz_like = [ln for ln in lines if 18 <= ln.length / ln.height <= 70]
+    mrz_like = [ln for ln in lines if 14 <= ln.length / ln.height <= 70]
     mrz_like.sort(key=lambda ln: ln.cy)
     bands: list[tuple[float, list[_Line]]] = []
     for i, first in enumerate(mrz_like):
@@ -198,26 +205,102 @@ def _group_bands(lines: list[_Line], img_h: int) -> list[tuple[float, list[_Line
 
 
 def _crop_line(gray_src: Image, src_from_work: geo.Affine, line: _Line, x0: float, x1: float, h: float) -> LineCrop:
-    """Straightened crop of one line, resampled so that cap height ``h`` (work px) becomes
-    TARGET_CHAR_HEIGHT."""
-    margin = 1.3 * h
+    """Straightened crop of one line: cap height ``h`` (work px) becomes TARGET_CHAR_HEIGHT,
+    the crop is CROP_HEIGHT_FACTOR cap heights tall and stretched STRETCH times in width."""
+    margin = 1.0 * h
     length = (x1 - x0) + 2 * margin
-    height = 2.0 * h
+    height = CROP_HEIGHT_FACTOR * h
     angle = math.atan(line.slope)
     xm = (x0 + x1) / 2
     ym = line.y_at(xm)
-    # crop pixel scale: crop px per work px
-    s = TARGET_CHAR_HEIGHT / h
-    out_w = max(16, round(length * s))
+    s = TARGET_CHAR_HEIGHT / h  # crop px per work px, vertically
+    sx = s * STRETCH
+    out_w = max(16, round(length * sx))
     out_h = max(16, round(height * s))
     c, si = math.cos(angle), math.sin(angle)
-    # crop (u, v) -> work: centre + R * ((u - out_w/2)/s, (v - out_h/2)/s)
-    a = np.array([[c / s, -si / s, 0.0], [si / s, c / s, 0.0]])
+    # crop (u, v) -> work: centre + R(angle) @ ((u - out_w/2) / sx, (v - out_h/2) / s)
+    a = np.array([[c / sx, -si / s, 0.0], [si / sx, c / s, 0.0]])
     a[:, 2] = [xm, ym] - a[:, :2] @ np.array([out_w / 2, out_h / 2])
     crop_to_src = geo.compose(src_from_work, a)
     crop = cv2.warpAffine(gray_src, crop_to_src, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
     return LineCrop(crop, crop_to_src)
+
+
+def _deskewed(work: Image, lines: list[_Line]) -> tuple[Image, geo.Affine] | None:
+    """``work`` turned so that its dominant text direction is horizontal, with the map
+    turned -> work; None when the text is already level (within 2 degrees)."""
+    long_lines = [ln for ln in lines if ln.n >= MIN_CHARS_PER_LINE]
+    if not long_lines:
+        return None
+    weights = np.array([ln.n for ln in long_lines], dtype=np.float64)
+    slopes = np.array([ln.slope for ln in long_lines])
+    order = np.argsort(slopes)
+    cum = np.cumsum(weights[order])
+    slope = float(slopes[order][np.searchsorted(cum, cum[-1] / 2)])  # weighted median
+    angle = math.degrees(math.atan(slope))
+    if abs(angle) < 2.0:
+        return None
+    h, w = work.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    rot[0, 2] += nw / 2 - w / 2
+    rot[1, 2] += nh / 2 - h / 2
+    turned = cv2.warpAffine(work, rot, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return turned, geo.invert(rot)
+
+
+def _candidates_in(
+    work: Image, input_from_work: geo.Affine, gray_in: Image, k: int, max_candidates: int,
+    lines: list[_Line] | None = None,
+) -> list[MrzCandidate]:
+    in_h, in_w = gray_in.shape[:2]
+    wh, ww = work.shape[:2]
+    if lines is None:
+        lines = _chain_lines(_components(work))
+    out: list[MrzCandidate] = []
+    for score, group in _group_bands(lines, wh)[:max_candidates]:
+        x0 = min(g.x0 for g in group)
+        x1 = max(g.x1 for g in group)
+        cap = float(np.median([g.height for g in group]))
+        work_to_input_scale = float(np.sqrt(abs(np.linalg.det(input_from_work[:, :2]))))
+        src_char_h = cap * work_to_input_scale
+        # Resample from a reduced copy of the input when characters are much taller than
+        # needed: warpAffine does not low-pass filter when it shrinks.
+        factor = src_char_h / (1.5 * TARGET_CHAR_HEIGHT)
+        if factor > 1.0:
+            src = cv2.resize(gray_in, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+            src_from_input = np.array([[1 / factor, 0, 0], [0, 1 / factor, 0]])
+        else:
+            src = gray_in
+            src_from_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+        src_from_work = geo.compose(src_from_input, input_from_work)
+        crops = []
+        for g in group:
+            lc = _crop_line(src, src_from_work, g, x0, x1, cap)
+            crops.append(LineCrop(lc.image, geo.compose(geo.invert(src_from_input), lc.to_input)))
+        corners = []
+        for g in group:
+            corners += [(x0, g.y_at(x0) - g.height), (x1, g.y_at(x1) + g.height)]
+        pts = geo.apply(input_from_work, corners)
+        box = geo.bounding_box(pts, in_w, in_h)
+        edge = 0.6 * cap
+        near_edge = bool(x0 < edge or x1 > ww - edge
+                         or min(g.y_at(x0) for g in group) - cap < edge
+                         or max(g.y_at(x1) for g in group) + cap > wh - edge)
+        # Residual skew of the band in the quarter-turned input (degrees, counter-clockwise).
+        direction = geo.apply(input_from_work, [(x0, group[0].y_at(x0)), (x1, group[0].y_at(x1))])
+        turned_dir = geo.apply(geo.rotation90(k, in_w, in_h), direction)
+        dx, dy = turned_dir[1] - turned_dir[0]
+        angle = -math.degrees(math.atan2(dy, dx))
+        cand = MrzCandidate(tuple(crops), k, angle, box, src_char_h, score, near_edge)
+        # Upright guess: an MRZ sits at the bottom of its page; if the band is in the top
+        # part of the turned image, the page is probably upside down.
+        if group[0].cy < 0.35 * wh:
+            cand = cand.flipped()
+        out.append(cand)
+    return out
 
 
 def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
@@ -229,49 +312,21 @@ def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
     small = cv2.resize(gray_in, None, fx=scale, fy=scale,
                        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC) if scale != 1.0 else gray_in
     sh, sw = small.shape[:2]
+    input_from_small = np.array([[1 / scale, 0, 0], [0, 1 / scale, 0]])
     found: list[MrzCandidate] = []
     for k in (0, 1):
         work = np.ascontiguousarray(np.rot90(small, k))
-        wh, ww = work.shape[:2]
-        # work -> small (inverse of the rotation) -> input (divide by scale)
-        small_from_work = geo.invert(geo.rotation90(k, sw, sh))
-        input_from_small = np.array([[1 / scale, 0, 0], [0, 1 / scale, 0]])
-        input_from_work = geo.compose(input_from_small, small_from_work)
+        input_from_work = geo.compose(input_from_small, geo.invert(geo.rotation90(k, sw, sh)))
         lines = _chain_lines(_components(work))
-        for score, group in _group_bands(lines, wh)[:max_candidates]:
-            x0 = min(g.x0 for g in group)
-            x1 = max(g.x1 for g in group)
-            cap = float(np.median([g.height for g in group]))
-            src_char_h = cap / scale
-            # Resample from a reduced copy of the input when characters are much taller than
-            # needed: warpAffine does not low-pass filter when it shrinks.
-            factor = src_char_h / (1.5 * TARGET_CHAR_HEIGHT)
-            if factor > 1.0:
-                src = cv2.resize(gray_in, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-                src_from_input = np.array([[1 / factor, 0, 0], [0, 1 / factor, 0]])
-            else:
-                src = gray_in
-                src_from_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
-            src_from_work = geo.compose(src_from_input, input_from_work)
-            crops = []
-            for g in group:
-                lc = _crop_line(src, src_from_work, g, x0, x1, cap)
-                crops.append(LineCrop(lc.image, geo.compose(geo.invert(src_from_input), lc.to_input)))
-            corners = []
-            for g in group:
-                corners += [(x0, g.y_at(x0) - g.height), (x1, g.y_at(x1) + g.height)]
-            pts = geo.apply(input_from_work, corners)
-            box = geo.bounding_box(pts, in_w, in_h)
-            edge = 0.6 * cap
-            near_edge = bool(x0 < edge or x1 > ww - edge or
-                             min(g.y_at(x0) for g in group) - cap < edge or
-                             max(g.y_at(x1) for g in group) + cap > wh - edge)
-            angle = -math.degrees(math.atan(float(np.mean([g.slope for g in group]))))
-            # Upright guess: an MRZ sits at the bottom of its page; if the band is in the top
-            # part of the turned image, the page is probably upside down.
-            cand = MrzCandidate(tuple(crops), k, angle, box, src_char_h, score, near_edge)
-            if group[0].cy < 0.35 * wh:
-                cand = cand.flipped()
-            found.append(cand)
+        cands = _candidates_in(work, input_from_work, gray_in, k, max_candidates, lines)
+        if not cands or abs(cands[0].angle_deg) > 2.0:
+            # Tilted text (a photo): level the dominant text direction and look again;
+            # character boxes and line grouping are much cleaner on level text.
+            leveled = _deskewed(work, lines)
+            if leveled is not None:
+                turned, work_from_turned = leveled
+                cands += _candidates_in(turned, geo.compose(input_from_work, work_from_turned), gray_in, k,
+                                        max_candidates)
+        found.extend(cands)
     found.sort(key=lambda c: -c.score)
     return found[:max_candidates]

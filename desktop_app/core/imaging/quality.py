@@ -43,7 +43,10 @@ def assess(
         band = gray[y0:y1, x0:x1]
         if band.size:
             saturated = float((band >= 250).mean())
-            if saturated > GLARE_FRACTION:
+            # A flat scan of white paper is saturated everywhere; glare is saturation on
+            # paper that is otherwise not white (a photo), so compare with the page.
+            paper = float(np.percentile(small, 75))
+            if saturated > GLARE_FRACTION and paper < 235:
                 flags.append(Flag("glare", "Glare over the machine readable zone: tilt the document or dim the light."))
     if char_height is not None and char_height < MIN_CHAR_HEIGHT:
         flags.append(Flag("low_resolution", "The resolution is too low for a reliable reading: scan at 300 dpi or move closer."))

@@ -179,10 +179,9 @@ class PaddleOcrEngine:
         scores = res[0]["dt_scores"]
         found: list[DetectedText] = []
         for poly, score in zip(polys, scores, strict=False):
-            pts = np.asarray(poly, dtype=np.float32).reshape(-1, 2)
+            pts: np.ndarray = np.asarray(poly, dtype=np.float32).reshape(-1, 2)
             if pts.shape[0] != 4:
-                rect = cv2.minAreaRect(pts)
-                pts = cv2.boxPoints(rect)
+                pts = np.asarray(cv2.boxPoints(cv2.minAreaRect(pts)))
             quad: Quad = tuple((float(p[0]), float(p[1])) for p in pts[:4])  # type: ignore[assignment]
             found.append(DetectedText(quad=quad, score=float(score)))
         return found

@@ -1,0 +1,170 @@
+"""Reading accuracy and speed, per condition. Prints figures; asserts nothing.
+
+    python bench/accuracy.py                       # generated set: clean, scanner, phone, hard
+    python bench/accuracy.py --n 40 --conditions scanner,phone
+    python bench/accuracy.py FOLDER                # images with NAME.json truth beside them
+
+Per condition it prints: MRZ exact rate (all lines exactly the truth), field accuracy
+(MRZ fields equal to the truth), documents with every MRZ field right, accepted but wrong
+(accepted=true while some field is wrong: must be 0), no-MRZ rate, and median / p95 of the
+time to the MRZ result and to the full result; then peak RSS of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_app.core.pipeline import DocumentReader, Progress, ReaderSettings
+from desktop_app.core.types import DocumentResult
+
+MRZ_KEYS = ("document_code", "issuing_country", "surname", "given_names", "document_number",
+            "nationality", "birth_date", "sex", "expiry_date")
+VIZ_KEYS = ("place_of_birth", "issue_date", "authority")
+
+
+@dataclass
+class Tally:
+    docs: int = 0
+    mrz_exact: int = 0
+    fields_right: int = 0
+    fields_total: int = 0
+    all_right: int = 0
+    accepted: int = 0
+    accepted_wrong: int = 0
+    no_mrz: int = 0
+    viz_right: int = 0
+    viz_total: int = 0
+    t_mrz: list[float] = field(default_factory=list)
+    t_total: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+
+def _items(args: argparse.Namespace) -> Iterator[tuple[str, str, np.ndarray, dict[str, Any]]]:
+    if args.folder:
+        folder = Path(args.folder)
+        for truth_path in sorted(folder.glob("*.json")):
+            truth = json.loads(truth_path.read_text(encoding="utf-8"))
+            for ext in (".jpg", ".png", ".jpeg", ".tif", ".tiff", ".webp", ".bmp"):
+                img_path = truth_path.with_suffix(ext)
+                if img_path.exists():
+                    img = cv2.imread(str(img_path), cv2.IMREAD_COLOR)
+                    yield truth.get("condition", "folder"), img_path.name, img, truth
+                    break
+        return
+    from desktop_app.synth import generate_set
+
+    for cond in args.conditions.split(","):
+        for i, doc in enumerate(generate_set(cond, args.n, seed=args.seed)):
+            yield cond, f"{cond}-{i:03d}-{doc.truth['format']}", doc.image, doc.truth
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder", nargs="?", help="folder of images with NAME.json truth files")
+    ap.add_argument("--n", type=int, default=25, help="documents per condition (generated set)")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--conditions", default="clean,scanner,phone,hard")
+    ap.add_argument("--no-viz", action="store_true")
+    ap.add_argument("--today", type=date.fromisoformat, default=None)
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args()
+
+    settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today)
+    reader = DocumentReader(settings)
+    t0 = time.perf_counter()
+    reader.warm_up()
+    print(f"engine ready in {time.perf_counter() - t0:.2f} s")
+    tallies: dict[str, Tally] = {}
+    for cond, name, image, truth in _items(args):
+        tally = tallies.setdefault(cond, Tally())
+        mrz_at: list[float] = []
+        start = time.perf_counter()
+
+        def on_progress(p: Progress, mrz_at: list[float] = mrz_at, start: float = start) -> None:
+            if p.stage == "mrz":
+                mrz_at.append((time.perf_counter() - start) * 1000)
+
+        [result] = reader.read(image, name=name, on_progress=on_progress)
+        total = (time.perf_counter() - start) * 1000
+        _score(tally, result, truth, name)
+        if mrz_at:
+            tally.t_mrz.append(mrz_at[0])
+        tally.t_total.append(total)
+
+    print(f"\n{date.today().isoformat()}  {platform.node()}  {platform.processor() or platform.machine()}  "
+          f"python {platform.python_version()}  visual zone {'off' if args.no_viz else 'on'}")
+    header = (f"{'condition':10} {'docs':>4} {'MRZ exact':>9} {'fields':>7} {'all right':>9} {'accepted':>8} "
+              f"{'acc.wrong':>9} {'no MRZ':>6} {'VIZ fields':>10} {'MRZ ms p50/p95':>15} {'total ms p50/p95':>17}")
+    print(header)
+    for cond, t in tallies.items():
+        n = max(1, t.docs)
+        viz = f"{100 * t.viz_right / t.viz_total:.0f}%" if t.viz_total else "-"
+        print(f"{cond:10} {t.docs:4d} {100 * t.mrz_exact / n:8.1f}% {100 * t.fields_right / max(1, t.fields_total):6.1f}% "
+              f"{100 * t.all_right / n:8.1f}% {100 * t.accepted / n:7.1f}% {t.accepted_wrong:9d} {100 * t.no_mrz / n:5.1f}% "
+              f"{viz:>10} {statistics.median(t.t_mrz) if t.t_mrz else float('nan'):7.0f}/{_pct(t.t_mrz, 95):<7.0f} "
+              f"{statistics.median(t.t_total):8.0f}/{_pct(t.t_total, 95):<8.0f}")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss_mb:.0f} MB")
+    if args.show_misses:
+        for cond, t in tallies.items():
+            for m in t.misses:
+                print(f"  {cond}: {m}")
+    return 0
+
+
+def _score(t: Tally, result: DocumentResult, truth: dict[str, Any], name: str) -> None:
+    t.docs += 1
+    if result.status != "ok" or result.mrz is None:
+        t.no_mrz += 1
+        t.fields_total += len(MRZ_KEYS)
+        t.misses.append(f"{name}: {result.status} {result.error or ''}")
+        return
+    exact = list(result.mrz.lines) == list(truth["mrz_lines"])
+    t.mrz_exact += exact
+    wrong = []
+    mrz_names = truth.get("meta", {}).get("mrz_names", {})
+    for key in MRZ_KEYS:
+        if key not in truth:
+            continue
+        expected = mrz_names.get(key, truth[key])  # names in their MRZ spelling
+        t.fields_total += 1
+        got = result.fields.get(key)
+        if got is not None and got.value == expected:
+            t.fields_right += 1
+        else:
+            wrong.append(f"{key}={got.value if got else None!r}≠{expected!r}")
+    for key in VIZ_KEYS:
+        if truth.get(key):
+            t.viz_total += 1
+            got = result.fields.get(key)
+            t.viz_right += bool(got is not None and got.value.upper() == str(truth[key]).upper())
+    t.all_right += not wrong
+    t.accepted += result.accepted
+    if result.accepted and (wrong or not exact):
+        t.accepted_wrong += 1
+    if wrong or not exact:
+        t.misses.append(f"{name}: {'accepted ' if result.accepted else ''}{' '.join(wrong)} lines={list(result.mrz.lines)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""Corruption bench for the MRZ engine: corrupted MRZs in, four outcome counts out.
+
+    python bench/mrz_corruption.py [--n 10000] [--seed 1] [--show 5]
+
+Each sample is a random, valid MRZ of a random format (TD1, TD2, TD3, MRV-A, MRV-B, French
+ID; long document numbers and ``D<<`` included) whose clean reading is accepted. It is then
+corrupted the way OCR corrupts MRZs and read with ``read_mrz``:
+
+* ``lookalike``: 1-2 characters replaced by a look-alike of the other class (``0``->``O``,
+  ``8``->``B``, ``O``->``0``, ``<``->``K``/``X``/``1``/``«`` ...);
+* ``unicode``: characters replaced by Cyrillic/Greek/full-width/lower-case twins;
+* ``drop`` / ``double``: a filler dropped from or doubled in a run (line length changes);
+* ``mixed``: a look-alike substitution plus a dropped or doubled filler;
+* ``confident_ocr``: 1-2 *arbitrary* substitutions (same class too: ``E``->``F``, ``3``->``8``)
+  with the OCR confidence of the changed characters low, as an OCR engine reports them.
+
+Substitutions without confidences are restricted to those an MRZ can reveal at all: the
+character is illegal where it stands, or a check digit covering it changes, or it stands
+alone inside a filler run. A legal character swapped for another legal one in a field no
+check digit covers (``E``->``F`` in a name), or a swap no 7-3-1 check digit can see
+(``<``/``K``, ``6``/``G``), is invisible in the text itself; only OCR confidence (or the
+visual zone) can reveal it, which is what ``confident_ocr`` exercises.
+
+Outcomes: *right* means the format and every MRZ field value equal the clean reading's.
+``wrong_accepted`` (a wrong value with ``accepted=True``) must be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_app.core.mrz import MrzData, compose_mrz, read_mrz
+from desktop_app.core.mrz.checksum import char_value
+from desktop_app.core.mrz.countries import COUNTRIES, SPECIMEN_CODES
+from desktop_app.core.mrz.layouts import LAYOUTS, Layout, kind_map
+from desktop_app.core.mrz.lookalikes import LEGAL, TO_DIGIT, TO_LETTER
+from desktop_app.core.types import DocumentFormat, MrzReading
+
+TODAY = datetime.date(2025, 6, 1)
+FORMATS: tuple[DocumentFormat, ...] = ("TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID")
+CODES = [c for c in COUNTRIES if c not in SPECIMEN_CODES]
+SYLLABLES = tuple(
+    [
+        "AN",
+        "BER",
+        "CH",
+        "DA",
+        "EL",
+        "FRA",
+        "GO",
+        "HA",
+        "IN",
+        "JO",
+        "KA",
+        "LU",
+        "MA",
+        "NO",
+        "OS",
+        "PE",
+        "QUI",
+        "RA",
+        "SO",
+        "TE",
+        "UL",
+        "VI",
+        "WA",
+        "XE",
+        "YO",
+        "ZU",
+    ]
+)
+FILLER_OCR = "KXSCEL1«く"
+UNICODE_TWINS = {
+    "A": "АΑＡa", "B": "ВΒＢb", "C": "СＣc", "E": "ЕΕＥe", "H": "НΗＨh", "K": "КΚＫk", "M": "МΜＭm",
+    "O": "ОΟＯo", "P": "РΡＰp", "T": "ТΤＴt", "X": "ХΧＸx", "Y": "УΥＹy", "<": "＜‹〈",
+    "0": "０", "1": "１", "2": "２", "5": "５", "8": "８",
+}  # fmt: skip
+_WEIGHTS = (7, 3, 1)
+
+
+def _name(rng: random.Random, parts: int) -> str:
+    return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))) for _ in range(parts))
+
+
+def _date(rng: random.Random, lo: datetime.date, hi: datetime.date) -> str:
+    d = lo + datetime.timedelta(days=rng.randint(0, (hi - lo).days))
+    return d.strftime("%y%m%d")
+
+
+def random_data(rng: random.Random) -> MrzData:
+    fmt = rng.choice(FORMATS)
+    country = rng.choice(CODES + ["D"] * 10)
+    birth = _date(rng, datetime.date(1940, 1, 1), datetime.date(2006, 1, 1))
+    expiry = _date(rng, TODAY + datetime.timedelta(days=120), TODAY + datetime.timedelta(days=3600))
+    sex = rng.choice("MFX")
+    alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    if fmt == "FRID":
+        issued = f"{rng.randint(0, 99):02d}{rng.randint(1, 12):02d}"
+        number = f"{issued}{rng.randint(1, 95):03d}{rng.randint(0, 99999):05d}"
+        return MrzData(
+            "FRID", "ID", "FRA", _name(rng, 1), _name(rng, rng.randint(1, 2)), number, "FRA", birth, sex, "",
+            f"{rng.randint(1, 95):03d}{rng.randint(0, 999):03d}",
+        )  # fmt: skip
+    length = rng.choice([9] * 6 + [7, 8] + ([10, 12, 13] if fmt in ("TD1", "TD2", "TD3") else []))
+    number = "".join(rng.choice(alnum) for _ in range(length))
+    opt = "" if rng.random() < 0.5 else "".join(rng.choice(alnum) for _ in range(rng.randint(1, 6)))
+    opt2 = ""
+    if fmt == "TD1" and rng.random() < 0.3:
+        opt2 = "".join(rng.choice(alnum) for _ in range(rng.randint(1, 8)))
+    code = {"TD3": "P", "MRVA": "V", "MRVB": "V"}.get(fmt, "I")
+    code += rng.choice(["", "", rng.choice("DSOT")]) if code == "P" else rng.choice(["", "", "D", "R"])
+    nat = country if rng.random() < 0.8 else rng.choice(CODES)
+    surname = _name(rng, rng.randint(1, 2))
+    given = _name(rng, rng.randint(0, 2))
+    return MrzData(fmt, code, country, surname, given, number, nat, birth, sex, expiry, opt, opt2)
+
+
+def _covering(layout: Layout, line: int, col: int) -> list[tuple[list[tuple[int, int]], int]]:
+    """(data positions, weight index) of every check digit that covers (line, col) or is at it."""
+    out = []
+    for c in layout.checks:
+        data = [(s.line, i) for s in c.covers for i in range(s.start, s.end)]
+        if (line, col) in data:
+            out.append((data, data.index((line, col))))
+        if (c.digit.line, c.digit.start) == (line, col):
+            out.append(([], -1))
+    return out
+
+
+def _as_read(ch: str) -> str:
+    return {"«": "<", "く": "<"}.get(ch, ch)
+
+
+def visible(
+    layout: Layout, clean: tuple[str, ...], bad: list[list[str]], changed: set[tuple[int, int]]
+) -> bool:
+    """Could MRZ logic notice *each* of these substitutions, taken together?
+
+    A change is visible when the new character is illegal where it stands, when it sits alone
+    in a filler run, or when some check digit covering it changes, counting the other
+    legal changes under the same check digit (two changes can cancel exactly).
+    """
+    kinds = kind_map(layout)
+    legal: set[tuple[int, int]] = set()
+    for li, ci in changed:
+        new = _as_read(bad[li][ci])
+        if new == clean[li][ci] or new not in LEGAL[kinds[li][ci]]:
+            continue
+        text = clean[li]
+        lone = (ci == 0 or text[ci - 1] == "<") and (ci + 1 == len(text) or text[ci + 1] == "<")
+        if text[ci] == "<" and lone:
+            continue
+        legal.add((li, ci))
+    seen: set[tuple[int, int]] = set()
+    for c in layout.checks:
+        data = [(s.line, i) for s in c.covers for i in range(s.start, s.end)]
+        digit = (c.digit.line, c.digit.start)
+        mine = [p for p in legal if p in data or p == digit]
+        if not mine:
+            continue
+        if digit in legal:
+            seen.update(mine)
+            continue
+        delta = 0
+        for idx, (li, ci) in enumerate(data):
+            if (li, ci) in legal:
+                delta += (char_value(_as_read(bad[li][ci])) - char_value(clean[li][ci])) * _WEIGHTS[idx % 3]
+        if delta % 10:
+            seen.update(mine)
+    return legal <= seen
+
+
+def _lookalike(rng: random.Random, old: str) -> str | None:
+    if old == "<":
+        return rng.choice(FILLER_OCR)
+    options = []
+    if old in TO_LETTER:
+        options.append(TO_LETTER[old])
+    options += [k for k, v in TO_DIGIT.items() if v == old]
+    if old in TO_DIGIT:
+        options.append(TO_DIGIT[old])
+    return rng.choice(options) if options else None
+
+
+def _substitute(rng, layout, lines, k, *, confident: bool):
+    """Replace ``k`` characters; without confidences, only visibly (see module docstring)."""
+    for _ in range(50):
+        rows = [list(x) for x in lines]
+        changed: set[tuple[int, int]] = set()
+        for _ in range(200):
+            if len(changed) == k:
+                break
+            li = rng.randrange(len(rows))
+            ci = rng.randrange(len(rows[li]))
+            old = lines[li][ci]
+            if (li, ci) in changed:
+                continue
+            if confident:
+                new = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
+            else:
+                maybe = _lookalike(rng, old)
+                if maybe is None:
+                    continue
+                new = maybe
+            if new == old:
+                continue
+            rows[li][ci] = new
+            changed.add((li, ci))
+        if confident or visible(layout, lines, rows, changed):
+            return ["".join(r) for r in rows], changed
+    return list(lines), set()
+
+
+def _unicode(rng, lines):
+    rows = [list(x) for x in lines]
+    for _ in range(rng.randint(1, 6)):
+        li = rng.randrange(len(rows))
+        ci = rng.randrange(len(rows[li]))
+        twins = UNICODE_TWINS.get(lines[li][ci])
+        if twins:
+            rows[li][ci] = rng.choice(twins)
+    return ["".join(r) for r in rows]
+
+
+def _filler_edit(rng, lines, op: str):
+    rows = list(lines)
+    li = rng.randrange(len(rows))
+    spots = [i for i, c in enumerate(rows[li]) if c == "<"]
+    if not spots:
+        return rows
+    i = rng.choice(spots)
+    rows[li] = rows[li][:i] + rows[li][i + 1 :] if op == "drop" else rows[li][:i] + "<" + rows[li][i:]
+    return rows
+
+
+def corrupt(rng: random.Random, layout: Layout, lines: tuple[str, ...]):
+    """(kind, corrupted lines, confidences or None)."""
+    kind = rng.choice(["lookalike", "lookalike", "unicode", "drop", "double", "mixed", "confident_ocr"])
+    if kind == "lookalike":
+        out, _ = _substitute(rng, layout, lines, rng.choice([1, 1, 2]), confident=False)
+        return kind, out, None
+    if kind == "unicode":
+        return kind, _unicode(rng, lines), None
+    if kind in ("drop", "double"):
+        return kind, _filler_edit(rng, lines, kind), None
+    if kind == "mixed":
+        out, _ = _substitute(rng, layout, lines, 1, confident=False)
+        return kind, _filler_edit(rng, tuple(out), rng.choice(["drop", "double"])), None
+    out, changed = _substitute(rng, layout, lines, rng.choice([1, 2]), confident=True)
+    confs = [
+        [rng.uniform(0.05, 0.55) if (li, ci) in changed else rng.uniform(0.7, 1.0) for ci in range(len(row))]
+        for li, row in enumerate(out)
+    ]
+    return kind, out, confs
+
+
+def _values(r: MrzReading) -> dict[str, str]:
+    return {k: f.value for k, f in r.fields.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--show", type=int, default=3, help="print this many wrong-but-accepted cases")
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    outcome: Counter[str] = Counter()
+    per_kind: dict[str, Counter[str]] = {}
+    per_format: dict[str, Counter[str]] = {}
+    times: list[float] = []
+    skipped = shown = 0
+    while sum(outcome.values()) < args.n:
+        data = random_data(rng)
+        lines = compose_mrz(data)
+        clean = read_mrz(lines, today=TODAY)
+        if not clean.accepted:
+            skipped += 1  # truncated names, minors ...: not a clean baseline
+            continue
+        layout = LAYOUTS[data.format]
+        kind, bad, confs = corrupt(rng, layout, lines)
+        t0 = time.perf_counter()
+        r = read_mrz(bad, confidences=confs, today=TODAY)
+        times.append(time.perf_counter() - t0)
+        right = r.format == clean.format and _values(r) == _values(clean)
+        key = ("right_" if right else "wrong_") + ("accepted" if r.accepted else "flagged")
+        outcome[key] += 1
+        per_kind.setdefault(kind, Counter())[key] += 1
+        per_format.setdefault(data.format, Counter())[key] += 1
+        if key == "wrong_accepted" and shown < args.show:
+            shown += 1
+            print(f"WRONG BUT ACCEPTED ({kind}):")
+            for a, b in zip(lines, bad, strict=False):
+                print(f"  {a}\n  {b}")
+            for k, v in _values(r).items():
+                if clean.fields.get(k) is None or clean.fields[k].value != v:
+                    print(f"  {k}: read {v!r}, true {clean.fields[k].value if k in clean.fields else None!r}")
+    n = sum(outcome.values())
+    order = ("right_accepted", "right_flagged", "wrong_flagged", "wrong_accepted")
+    print(f"MRZ corruption bench: n={n} seed={args.seed} (clean baselines not accepted, skipped: {skipped})")
+    for k in order:
+        print(f"  {k:15} {outcome[k]:6d}  {100.0 * outcome[k] / n:6.2f} %")
+    print("  by corruption:")
+    for kind, c in sorted(per_kind.items()):
+        total = sum(c.values())
+        print(f"    {kind:14} n={total:5d}  " + "  ".join(f"{k}={c[k]}" for k in order))
+    print("  by format:")
+    for fmt, c in sorted(per_format.items()):
+        total = sum(c.values())
+        print(f"    {fmt:14} n={total:5d}  " + "  ".join(f"{k}={c[k]}" for k in order))
+    ms = sorted(t * 1000 for t in times)
+    print(
+        f"  throughput: {n / sum(times):.0f} readings/s; latency ms mean {statistics.fmean(ms):.2f}"
+        f" p50 {ms[len(ms) // 2]:.2f} p95 {ms[int(len(ms) * 0.95)]:.2f} max {ms[-1]:.1f}"
+    )
+    return 1 if outcome["wrong_accepted"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

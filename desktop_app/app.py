@@ -1,0 +1,90 @@
+"""Composition root of the desktop application: settings, logging, database, engine, window.
+
+``passport-desk gui [FILES...]`` calls :func:`main`. This module decides what to build and
+stays free of Qt (only ``desktop_app.ui`` imports PySide6); :mod:`desktop_app.ui.application`
+builds the Qt side and runs the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import multiprocessing
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_app.engine_process import DEFAULT_READER_FACTORY
+from desktop_app.settings import Settings, config_path, data_dir, load_settings
+
+log = logging.getLogger("desktop_app")
+
+LOG_FILE_NAME = "passport-desk.log"
+
+
+def setup_logging(folder: Path | None = None) -> Path | None:
+    """One logging set-up for the GUI: a rotating file in the data folder (INFO) and
+    standard error (whatever the command line chose). Field values are never logged."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    folder = folder or data_dir() / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LOG_FILE_NAME
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError as exc:
+        log.warning("no log file (%s); logging to standard error only", exc)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
+    # Keep stderr as quiet as the command line asked; the file gets INFO.
+    for h in root.handlers:
+        if h is not handler and h.level == logging.NOTSET:
+            h.setLevel(root.level)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def store_opener(settings: Settings):  # type: ignore[no-untyped-def]
+    """A function that upgrades (after a backup copy) and opens the record store. It runs
+    on the storage thread, so a slow migration never delays the window."""
+
+    def open_store_now():  # type: ignore[no-untyped-def]
+        from desktop_app.storage import StoreSettings, open_store, upgrade_database
+
+        url = settings.effective_database_url()
+        upgrade_database(url)
+        return open_store(url, settings=StoreSettings(keep_review_images=settings.keep_images_for_review))
+
+    return open_store_now
+
+
+def main(argv: Sequence[str] | None = None, *, reader_factory: str = DEFAULT_READER_FACTORY) -> int:
+    """Start the GUI with ``argv`` as the documents to queue; returns the exit status."""
+    started = time.perf_counter()
+    # A frozen (PyInstaller) build re-executes itself for the engine child process.
+    multiprocessing.freeze_support()
+    settings_file = config_path()
+    settings = load_settings(settings_file)
+    log_file = setup_logging()
+    log.info("starting the GUI (workstation %s)", settings.workstation)
+
+    from desktop_app.ui.application import AppConfig, run
+
+    config = AppConfig(
+        settings=settings,
+        open_store=store_opener(settings),
+        settings_path=settings_file,
+        files=list(argv or []),
+        reader_factory=reader_factory,
+        log_file=log_file,
+        started_at=started,
+    )
+    return run(config)

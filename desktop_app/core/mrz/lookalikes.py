@@ -1,0 +1,149 @@
+"""Which characters OCR confuses, by what may legally stand at a position.
+
+Two different tables, used with different weight:
+
+* ``TO_DIGIT`` / ``TO_LETTER`` map a character that is *illegal* where it stands (a letter
+  in a date, a digit in a name) to the character it most likely is. The misread is certain
+  (the character cannot be there); only its replacement is a guess, and a check digit that
+  agrees with that guess is evidence. These are the only repairs that can be *verified*.
+* ``CONFUSABLE`` lists, for a *legal* character, what it is often misread for. Such a
+  substitution is only ever a search candidate when a check digit fails: nothing proves the
+  character was wrong, so a repair from this table is never verified.
+
+``FILLER_LIKE`` are the characters OCR reads for the filler ``<``.
+``CHECK_BLIND`` are characters whose 7-3-1 weighted value is 0 mod 10 at every weight, like
+``<`` itself: no check digit can tell them apart from ``<`` or from each other.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from desktop_app.core.mrz.layouts import Kind
+
+DIGITS: Final = "0123456789"
+LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+LEGAL: Final[dict[Kind, frozenset[str]]] = {
+    "code0": frozenset(LETTERS),
+    "code1": frozenset(LETTERS + "<"),
+    "country": frozenset(LETTERS + "<"),
+    "name": frozenset(LETTERS + "<"),
+    "alnum": frozenset(LETTERS + DIGITS + "<"),
+    "date": frozenset(DIGITS),
+    "birth": frozenset(DIGITS + "<X"),
+    "check": frozenset(DIGITS),
+    "check_opt": frozenset(DIGITS + "<"),
+    "sex": frozenset("MFX<"),
+}
+
+WILDCARD: Final[dict[Kind, str]] = {
+    "code0": "PIAVC",
+    "code1": "<" + LETTERS,
+    "country": LETTERS + "<",
+    "name": "<" + LETTERS,
+    "alnum": "<" + DIGITS + LETTERS,
+    "date": DIGITS,
+    "birth": DIGITS + "<",
+    "check": DIGITS,
+    "check_opt": DIGITS + "<",
+    "sex": "<MFX",
+}
+
+TO_DIGIT: Final = {
+    "O": "0", "Q": "0", "D": "0", "U": "0",
+    "I": "1", "L": "1", "J": "1",
+    "Z": "2",
+    "A": "4",
+    "S": "5",
+    "G": "6",
+    "T": "7",
+    "B": "8",
+}  # fmt: skip
+
+TO_LETTER: Final = {
+    "0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B",
+}  # fmt: skip
+
+TO_SEX: Final = {"N": "M", "H": "M", "W": "M", "E": "F", "P": "F", "R": "F", "K": "<"}
+
+FILLER_LIKE: Final = frozenset("KXSCEL1")
+
+CHECK_BLIND: Final = frozenset("<0AKU")
+
+_DIGIT_CONFUSE: Final = {
+    "0": "869", "1": "74", "2": "7", "3": "859", "4": "1", "5": "63",
+    "6": "508", "7": "12", "8": "0369", "9": "083",
+}  # fmt: skip
+
+_ALNUM_GROUPS: Final = (
+    "0OQDU",
+    "1ILT",
+    "2Z7",
+    "5S",
+    "6GC",
+    "8B3",
+    "4A",
+    "<KXSCEL1",
+    "MNH",
+    "VYU",
+    "PR",
+    "EF",
+)
+
+
+_STRONG: Final = frozenset(
+    frozenset(p)
+    for p in ("O0", "Q0", "D0", "U0", "I1", "L1", "B8", "S5", "Z2", "G6", "A4", "T7", "<K", "OQ", "OD")
+)
+
+
+def is_strong(a: str, b: str) -> bool:
+    """Whether ``a``/``b`` is one of the most frequent OCR confusions (searched first)."""
+    return frozenset((a, b)) in _STRONG
+
+
+def _alnum_confuse() -> dict[str, str]:
+    out: dict[str, set[str]] = {}
+    for group in _ALNUM_GROUPS:
+        for ch in group:
+            out.setdefault(ch, set()).update(c for c in group if c != ch)
+    for d, alts in _DIGIT_CONFUSE.items():
+        out.setdefault(d, set()).update(alts)
+    return {k: "".join(sorted(v)) for k, v in out.items()}
+
+
+_ALNUM_CONFUSE: Final = _alnum_confuse()
+
+
+def confusable(kind: Kind, ch: str) -> str:
+    """Legal characters ``ch`` (itself legal for ``kind``) is often misread for."""
+    legal = LEGAL[kind]
+    if kind in ("date", "birth", "check", "check_opt"):
+        alts = _DIGIT_CONFUSE.get(ch, "")
+    else:
+        alts = _ALNUM_CONFUSE.get(ch, "")
+    return "".join(a for a in alts if a in legal and a != ch)
+
+
+def illegal_options(kind: Kind, ch: str) -> tuple[str, bool]:
+    """Replacements for ``ch``, illegal for ``kind``: (options, whether they are look-alikes).
+
+    Look-alike options come from a fixed table and a check digit can confirm them; when
+    there is none, every legal character is an option (a wildcard) and nothing is proved.
+    """
+    if kind in ("date", "birth", "check", "check_opt"):
+        d = TO_DIGIT.get(ch)
+        if kind == "check_opt" and ch in FILLER_LIKE:
+            return "<" + (d or ""), True
+        if d is not None:
+            return d, True
+    elif kind == "sex":
+        s = TO_SEX.get(ch)
+        if s is not None:
+            return s, True
+    elif kind in ("code0", "code1", "country", "name"):
+        letter = TO_LETTER.get(ch)
+        if letter is not None:
+            return letter, True
+    return WILDCARD[kind], False

@@ -1,0 +1,290 @@
+"""MRZ <-> visual zone cross-check: merge the two readings into the contract's fields.
+
+Per key carried by both:
+
+* **exact agreement** (names through every ICAO transliteration of the printed name,
+  dates by ISO value, sex, codes, document numbers without spaces or fillers): the MRZ
+  field with source "mrz+viz", confidence ``1 - (1 - a)(1 - b)``, box = the visual-zone
+  box. Status unchanged, except "low_confidence", "invalid", "corrected" and "unverified"
+  become "ok" with the reason "confirmed by the visual zone".
+* **loose agreement** (the MRZ name is a truncation of the printed one and the MRZ name
+  field is full; the names differ only in spaces; the printed date is partial and agrees
+  as far as printed; a long document number continues past the MRZ's nine characters):
+  source "mrz+viz", the reason says what was compared. Only a "low_confidence" status
+  becomes "ok"; "invalid" / "corrected" / "unverified" stay, with unchanged confidence:
+  a loose match cannot confirm what a check digit refuted or a repair guessed.
+* **disagreement**: status "mismatch", reason "MRZ says X, visual zone says Y" (kept after
+  any earlier reason), source "mrz", confidence at most 0.5 (one of the two is wrong).
+* **not comparable** (the printed nationality is a word we cannot map to a code, or the
+  document numbers differ only in look-alike characters such as O/0): the MRZ field is
+  kept; for look-alikes the reason notes the printed reading. A missing or unreadable
+  visual value is never a mismatch.
+
+Keys only the visual zone has (place_of_birth, issue_date, authority, and any MRZ key
+the MRZ reading lacks): ``Field(source="viz")``, status "ok", or "low_confidence" under
+``low_confidence``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Final, Literal
+
+from desktop_app.core.types import FIELD_KEYS, Field, FieldStatus
+from desktop_app.core.viz._text import collapse_spaces, lookalike_key
+from desktop_app.core.viz.countries import canonical_code, country_code
+from desktop_app.core.viz.extract import VizField
+from desktop_app.core.viz.translit import variants
+
+_Verdict = Literal["exact", "loose", "mismatch", "skip"]
+
+_NAME_KEYS: Final = frozenset({"surname", "given_names"})
+_DATE_KEYS: Final = frozenset({"birth_date", "expiry_date", "issue_date"})
+_CODE_KEYS: Final = frozenset({"nationality", "issuing_country"})
+_UPGRADABLE: Final[frozenset[FieldStatus]] = frozenset({"low_confidence", "invalid", "corrected", "unverified"})
+_NAME_FIELD_WIDTHS: Final = frozenset({30, 31, 39})
+"""Name field width of TD1, TD2/MRV-B and TD3/MRV-A: a truncated name fills one exactly."""
+_FRID_WIDTHS: Final = {"surname": 25, "given_names": 14}
+"""French ID card (before 2021): surname and given names have fields of their own."""
+_CONFIRMED: Final = "confirmed by the visual zone"
+
+
+def cross_check(
+    mrz_fields: Mapping[str, Field], viz: Mapping[str, VizField], *, low_confidence: float = 0.6
+) -> dict[str, Field]:
+    """The merged fields of the contract (MRZ fields checked against the visual zone)."""
+    out: dict[str, Field] = {}
+    for key, field in mrz_fields.items():
+        seen = viz.get(key)
+        if seen is None or not seen.value:
+            out[key] = field
+        elif not field.value.strip("< ") and field.status != "ok":
+            # The MRZ could not read this field at all: the visual zone is all there is.
+            only = _viz_only(seen, low_confidence)
+            out[key] = replace(only, reason=_join(field.reason, f"the MRZ gave nothing; {only.reason}"))
+        else:
+            out[key] = _merge(key, field, seen, mrz_fields)
+    for key, seen in viz.items():
+        if key in out or key not in FIELD_KEYS or not seen.value:
+            continue
+        out[key] = _viz_only(seen, low_confidence)
+    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _viz_only(seen: VizField, low_confidence: float) -> Field:
+    confidence = _clamp(seen.confidence)
+    if confidence < low_confidence:
+        return Field(
+            seen.value,
+            confidence,
+            "viz",
+            "low_confidence",
+            f"read from the visual zone only, with low OCR confidence ({confidence:.2f})",
+            seen.box,
+        )
+    return Field(seen.value, confidence, "viz", "ok", "read from the visual zone only", seen.box)
+
+
+def _merge(key: str, mrz: Field, seen: VizField, mrz_fields: Mapping[str, Field]) -> Field:
+    verdict, note = _compare(key, mrz.value, seen, mrz_fields)
+    if verdict == "skip":
+        if note is None:
+            return mrz
+        return replace(mrz, reason=_join(mrz.reason, note))
+    if verdict == "mismatch":
+        return replace(
+            mrz,
+            source="mrz",
+            status="mismatch",
+            confidence=min(_clamp(mrz.confidence), 0.5),
+            reason=_join(mrz.reason, f"MRZ says {_show(mrz.value)}, visual zone says {_show(seen.value)}"),
+            box=mrz.box if mrz.box is not None else seen.box,
+        )
+    a, b = _clamp(mrz.confidence), _clamp(seen.confidence)
+    if verdict == "exact":
+        status: FieldStatus = "ok" if mrz.status in _UPGRADABLE else mrz.status
+        upgraded = mrz.status in _UPGRADABLE
+        reason = _join(mrz.reason, _CONFIRMED) if upgraded else (mrz.reason or "MRZ and visual zone agree")
+        return replace(mrz, source="mrz+viz", status=status, confidence=1 - (1 - a) * (1 - b), reason=reason,
+                       box=seen.box)
+    # loose agreement
+    text = note or "visual zone agrees"
+    if mrz.status == "low_confidence":
+        return replace(mrz, source="mrz+viz", status="ok", confidence=1 - (1 - a) * (1 - b),
+                       reason=_join(mrz.reason, text), box=seen.box)
+    if mrz.status in _UPGRADABLE:
+        return replace(mrz, source="mrz+viz", reason=_join(mrz.reason, text), box=seen.box)
+    return replace(mrz, source="mrz+viz", confidence=1 - (1 - a) * (1 - b), reason=_join(mrz.reason, text),
+                   box=seen.box)
+
+
+def _clamp(x: float) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return 0.0
+    if v != v:  # NaN
+        return 0.0
+    return max(0.0, min(1.0, v))
+
+
+def _join(first: str | None, second: str) -> str:
+    return second if not first else f"{first}; {second}"
+
+
+def _show(value: str) -> str:
+    return value if value else "nothing"
+
+
+# ---------------------------------------------------------------------------------------
+# comparisons
+
+
+def _compare(
+    key: str, mrz: str, seen: VizField, mrz_fields: Mapping[str, Field]
+) -> tuple[_Verdict, str | None]:
+    printed = seen.value
+    if key in _NAME_KEYS:
+        return _compare_names(key, mrz, printed, mrz_fields)
+    if key in _DATE_KEYS:
+        return _compare_dates(mrz, printed, seen.raw)
+    if key == "sex":
+        return _compare_sex(mrz, printed)
+    if key in _CODE_KEYS:
+        return _compare_codes(mrz, printed)
+    if key == "document_number":
+        return _compare_document_numbers(mrz, printed)
+    return _compare_text(mrz, printed)
+
+
+def _mrz_name(value: str) -> str:
+    return collapse_spaces(value.upper().replace("<", " "))
+
+
+def _compare_names(
+    key: str, mrz_value: str, printed: str, mrz_fields: Mapping[str, Field]
+) -> tuple[_Verdict, str | None]:
+    mrz = _mrz_name(mrz_value)
+    spellings = variants(printed, rare=True)
+    if not spellings:
+        return "skip", None  # nothing in the printed name the MRZ alphabet can hold
+    if mrz in spellings:
+        return "exact", None
+    squeezed = mrz.replace(" ", "")
+    if squeezed and any(s.replace(" ", "") == squeezed for s in spellings):
+        return "loose", "MRZ and visual zone agree except for spaces"
+    if mrz and _name_field_full(key, mrz_fields):
+        for s in spellings:
+            if _is_truncation(mrz, s):
+                return "loose", f"MRZ name truncated; the visual zone prints {printed}"
+    return "mismatch", None
+
+
+def _is_truncation(mrz: str, full: str) -> bool:
+    """ICAO truncation: each MRZ name part a prefix of the printed part, trailing parts dropped."""
+    short, long_ = mrz.split(), full.split()
+    if not short or len(short) > len(long_) or short == long_:
+        return False
+    return all(f.startswith(s) for s, f in zip(short, long_, strict=False))
+
+
+def _name_field_full(key: str, mrz_fields: Mapping[str, Field]) -> bool:
+    surname = _mrz_name(mrz_fields["surname"].value) if "surname" in mrz_fields else ""
+    given = _mrz_name(mrz_fields["given_names"].value) if "given_names" in mrz_fields else ""
+    combined = len(surname) + (2 + len(given) if given else 0)
+    if combined in _NAME_FIELD_WIDTHS:
+        return True
+    own = surname if key == "surname" else given
+    return len(own) == _FRID_WIDTHS[key]
+
+
+_ISO: Final = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_YYMMDD: Final = re.compile(r"^([0-9<]{2})([0-9<]{2})([0-9<]{2})$")
+
+
+def _date_parts(value: str) -> tuple[str | None, int | None, int | None, bool] | None:
+    """(year, month, day, year_is_full) of an ISO or MRZ-style date; parts may be unknown."""
+    text = value.strip()
+    m = _ISO.match(text)
+    if m:
+        month = int(m.group(2)) if m.group(2) else None
+        day = int(m.group(3)) if m.group(3) else None
+        return m.group(1), month or None, day or None, True
+    m = _YYMMDD.match(text)
+    if m:
+        yy, mm, dd = m.groups()
+        return (
+            None if "<" in yy else yy,
+            None if "<" in mm or mm == "00" else int(mm),
+            None if "<" in dd or dd == "00" else int(dd),
+            False,
+        )
+    return None
+
+
+def _compare_dates(mrz_value: str, printed: str, raw: str) -> tuple[_Verdict, str | None]:
+    a, b = _date_parts(mrz_value), _date_parts(printed)
+    if b is None:
+        return "skip", None
+    if a is None:
+        return "mismatch", None
+    ya, ma, da, full_a = a
+    yb, mb, db, full_b = b
+    if yb is not None and full_b and raw and yb not in re.sub(r"\D", "", raw):
+        full_b = False  # printed with a two-digit year: its century is only our guess
+    if ya is not None and yb is not None:
+        if full_a and full_b:
+            if ya != yb:
+                return "mismatch", None
+        elif ya[-2:] != yb[-2:]:
+            return "mismatch", None
+    for x, y in ((ma, mb), (da, db)):
+        if x is not None and y is not None and x != y:
+            return "mismatch", None
+    if all(v is not None for v in (ya, ma, da, yb, mb, db)):
+        return "exact", None  # every printed digit agrees (a two-digit year on both sides too)
+    if mb is None or db is None:
+        return "loose", f"the visual zone prints only {printed}, which agrees"
+    return "loose", "MRZ and visual zone agree as far as both are known"
+
+
+def _compare_sex(mrz_value: str, printed: str) -> tuple[_Verdict, str | None]:
+    def norm(v: str) -> str:
+        v = v.strip().upper()
+        return "X" if v in ("<", "X", "") else v
+
+    return ("exact", None) if norm(mrz_value) == norm(printed) else ("mismatch", None)
+
+
+def _compare_codes(mrz_value: str, printed: str) -> tuple[_Verdict, str | None]:
+    code = country_code(printed)
+    if code is None:
+        return "skip", None  # a word we cannot map: not comparable, not a mismatch
+    return ("exact", None) if canonical_code(mrz_value) == code else ("mismatch", None)
+
+
+def _doc_norm(value: str) -> str:
+    return re.sub(r"[\s<\-./]", "", value.upper())
+
+
+def _compare_document_numbers(mrz_value: str, printed: str) -> tuple[_Verdict, str | None]:
+    a, b = _doc_norm(mrz_value), _doc_norm(printed)
+    if not b:
+        return "skip", None
+    if a == b:
+        return "exact", None
+    if len(a) == 9 and len(b) > 9 and b.startswith(a):
+        return "loose", f"the MRZ holds the first 9 characters of {b}"
+    if len(a) == len(b) and lookalike_key(a) == lookalike_key(b):
+        return "skip", f"the visual zone reads {b} (differs only in look-alike characters)"
+    return "mismatch", None
+
+
+def _compare_text(mrz_value: str, printed: str) -> tuple[_Verdict, str | None]:
+    a, b = _doc_norm(mrz_value), _doc_norm(printed)
+    if not b:
+        return "skip", None
+    return ("exact", None) if a == b else ("mismatch", None)

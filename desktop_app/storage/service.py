@@ -1,0 +1,1239 @@
+"""The record service: every public operation is one short transaction.
+
+Write operations lock the audit chain first (see :mod:`.audit`), do all their work and
+append their audit entries in the same transaction: either all of it is saved or none
+of it. Read operations use their own short read transaction. No session or ORM object
+outlives a call; what comes back is a frozen value from :mod:`.values`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final, TypeVar, cast
+
+from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop_app.core.types import FIELD_KEYS, DocumentResult, Flag
+
+from . import audit
+from .crypto import FieldCipher, Keys, mask_document_number
+from .engine import reader
+from .errors import (
+    InvalidInputError,
+    NotFoundError,
+    ReviewStateError,
+    StorageError,
+    translate,
+)
+from .exportfile import resolve_export_path, to_csv, write_private_file
+from .models import (
+    AuditEntry,
+    AuditHead,
+    Correction,
+    Record,
+    RecordField,
+    Review,
+    ReviewField,
+    ReviewImage,
+)
+from .values import (
+    CorrectionInfo,
+    CorrectionStage,
+    ExportFormat,
+    ExportResult,
+    PurgeResult,
+    RecordDetail,
+    RecordSummary,
+    ReviewDetail,
+    ReviewReason,
+    ReviewStatus,
+    ReviewSummary,
+    StoredField,
+)
+
+log = logging.getLogger(__name__)
+
+SUMMARY_KEYS: Final = ("document_number", "surname", "given_names", "issuing_country")
+MAX_VALUE_CHARS: Final = 500
+MAX_NAME_CHARS: Final = 128
+MAX_IMAGE_BYTES: Final = 64 * 1024 * 1024
+_CHUNK: Final = 500
+
+T = TypeVar("T")
+DateLike = date | datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    """How a :class:`Store` behaves. All have safe defaults."""
+
+    keep_review_images: bool = False
+    """Keep the scan of a flagged document (encrypted) until its review closes."""
+    busy_timeout_s: float = 10.0
+    """How long a save waits for another window's save before :class:`DatabaseLockedError`."""
+    create: bool = True
+    """Create the schema in an empty database (an older schema is never upgraded here)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldIn:
+    key: str
+    value: str
+    ocr_value: str | None
+    source: str
+    ocr_source: str | None
+    confidence: float | None
+    status: str | None
+    reason: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.ocr_value != self.value
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _local_midnight_utc(d: date) -> datetime:
+    return datetime.combine(d, time()).astimezone().astimezone(UTC)
+
+
+def _since_bound(since: DateLike | None) -> datetime | None:
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        return (since if since.tzinfo else since.astimezone()).astimezone(UTC)
+    return _local_midnight_utc(since)
+
+
+def _until_bound(until: DateLike | None) -> tuple[datetime, bool] | None:
+    """(bound, inclusive). A date covers that whole (local) day."""
+    if until is None:
+        return None
+    if isinstance(until, datetime):
+        return (until if until.tzinfo else until.astimezone()).astimezone(UTC), True
+    return _local_midnight_utc(until + timedelta(days=1)), False
+
+
+def _check_person(value: str, what: str) -> str:
+    v = (value or "").strip()
+    if not v:
+        raise InvalidInputError(f"The {what} must be given.")
+    if len(v) > MAX_NAME_CHARS:
+        raise InvalidInputError(f"The {what} is longer than {MAX_NAME_CHARS} characters.")
+    return v
+
+
+def _check_key(key: str) -> None:
+    if key not in FIELD_KEYS:
+        raise InvalidInputError(f"Unknown field {key!r}; expected one of: {', '.join(FIELD_KEYS)}.")
+
+
+def _check_value(key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"The value of {key} must be text.")
+    if len(value) > MAX_VALUE_CHARS:
+        raise InvalidInputError(f"The value of {key} is longer than {MAX_VALUE_CHARS} characters.")
+    return value
+
+
+def _field_order(keys: Iterable[str]) -> list[str]:
+    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    return sorted(set(keys), key=lambda k: (order.get(k, len(order)), k))
+
+
+def _chunks(items: Sequence[T], n: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _reasons_of(reasons: Sequence[Flag | ReviewReason | str], result: DocumentResult) -> list[ReviewReason]:
+    out: list[ReviewReason] = []
+    for r in reasons or result.flags:
+        if isinstance(r, Flag | ReviewReason):
+            out.append(ReviewReason(r.code, r.message))
+        elif isinstance(r, str) and r.strip():
+            out.append(ReviewReason("operator", r.strip()))
+    if not out:
+        out.append(ReviewReason("operator", "Sent for review by the operator."))
+    return out
+
+
+class Store:
+    """Records, the review queue, the audit chain and privacy operations on one database.
+
+    Make one with :func:`desktop_app.storage.open_store`. Thread-safe: every method opens
+    and closes its own session; share one :class:`Store` between threads of a process.
+    """
+
+    def __init__(self, engine: Engine, keys: Keys, settings: StoreSettings, url_for_display: str) -> None:
+        self._engine = engine
+        self._keys = keys
+        self._cipher = FieldCipher(keys)
+        self.settings = settings
+        self.database = url_for_display
+        """The database URL, password hidden."""
+        self._write_sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+        self._read_sessions = sessionmaker(bind=reader(engine), expire_on_commit=False, autoflush=False)
+
+    # -- plumbing ----------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for tests, benchmarks and maintenance tools only."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        """Release every pooled connection. The store must not be used afterwards."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[tuple[Session, AuditHead]]:
+        """One write transaction, chain locked first; driver errors become StorageErrors."""
+        try:
+            with self._write_sessions.begin() as session:
+                head = audit.lock_head(session)
+                yield session, head
+        except StorageError:
+            raise
+        except sa_exc.SQLAlchemyError as e:
+            err = translate(e)
+            log.warning("Save failed: %s (%s)", type(err).__name__, type(e.__cause__ or e).__name__)
+            raise err from e
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        try:
+            with self._read_sessions.begin() as session:
+                yield session
+        except StorageError:
+            raise
+        except sa_exc.SQLAlchemyError as e:
+            raise translate(e) from e
+
+    def _enc(self, value: str | None, ctx: str) -> bytes | None:
+        return self._cipher.encrypt_opt(value, ctx)
+
+    def _dec(self, blob: bytes | None, ctx: str) -> str | None:
+        return self._cipher.decrypt_opt(blob, ctx)
+
+    # -- building rows -----------------------------------------------------------
+    def _merge(self, result: DocumentResult, final_values: Mapping[str, str]) -> list[_FieldIn]:
+        for key, value in final_values.items():
+            _check_key(key)
+            _check_value(key, value)
+        out: list[_FieldIn] = []
+        for key in _field_order([*result.fields.keys(), *final_values.keys()]):
+            ocr = result.fields.get(key)
+            if key in final_values:
+                value = final_values[key]
+            elif ocr is not None:
+                value = ocr.value
+            else:
+                continue
+            if ocr is None and value == "":
+                continue
+            changed = ocr is None or value != ocr.value
+            out.append(
+                _FieldIn(
+                    key=key,
+                    value=value,
+                    ocr_value=None if ocr is None else ocr.value,
+                    source="operator" if changed or ocr is None else ocr.source,
+                    ocr_source=None if ocr is None else ocr.source,
+                    confidence=None if ocr is None else float(ocr.confidence),
+                    status=None if ocr is None else ocr.status,
+                    reason=None if ocr is None else ocr.reason,
+                )
+            )
+        return out
+
+    def _add_record(
+        self,
+        session: Session,
+        fields: Sequence[_FieldIn],
+        *,
+        confirmed_by: str,
+        workstation: str,
+        document_format: str | None,
+        document_code: str | None,
+        source_file: str | None,
+        review_id: int | None,
+        now: datetime,
+    ) -> Record:
+        uid = uuid.uuid4().hex
+        values = {f.key: f.value for f in fields}
+        rec = Record(
+            uid=uid,
+            confirmed_at=now,
+            confirmed_by=confirmed_by,
+            workstation=workstation,
+            review_id=review_id,
+            document_format=document_format,
+            document_code=document_code,
+            document_number_index=self._cipher.document_number_index(values.get("document_number")),
+            surname_index=self._cipher.surname_index(values.get("surname")),
+            source_file_enc=self._enc(source_file, f"record:{uid}:source_file"),
+        )
+        session.add(rec)
+        session.flush()
+        session.add_all(
+            RecordField(
+                record_id=rec.id,
+                key=f.key,
+                final_value_enc=self._cipher.encrypt(f.value, f"record:{uid}:{f.key}:final"),
+                ocr_value_enc=self._enc(f.ocr_value, f"record:{uid}:{f.key}:ocr"),
+                source=f.source,
+                ocr_source=f.ocr_source,
+                confidence=f.confidence,
+                status=f.status,
+            )
+            for f in fields
+        )
+        return rec
+
+    def _add_corrections(
+        self,
+        session: Session,
+        owner: Record | Review,
+        changes: Iterable[tuple[str, str | None, str]],
+        *,
+        operator: str,
+        stage: CorrectionStage,
+        now: datetime,
+    ) -> list[str]:
+        keys: list[str] = []
+        kind = "record" if isinstance(owner, Record) else "review"
+        for key, ocr_value, final_value in changes:
+            ctx = f"correction:{kind}:{owner.uid}:{stage}:{key}"
+            session.add(
+                Correction(
+                    record_id=owner.id if isinstance(owner, Record) else None,
+                    review_id=owner.id if isinstance(owner, Review) else None,
+                    key=key,
+                    ocr_value_enc=self._enc(ocr_value, ctx + ":ocr"),
+                    final_value_enc=self._cipher.encrypt(final_value, ctx + ":final"),
+                    operator=operator,
+                    stage=stage,
+                    corrected_at=now,
+                )
+            )
+            keys.append(key)
+        return keys
+
+    # -- operator ----------------------------------------------------------------
+    def confirm_record(
+        self,
+        result: DocumentResult,
+        final_values: Mapping[str, str],
+        *,
+        operator: str,
+        workstation: str,
+    ) -> int:
+        """Save a confirmed record; return its id.
+
+        ``final_values`` holds the values the operator confirmed, by field key (keys of
+        :data:`FIELD_KEYS`); a field not in it keeps its OCR value. Every field whose final
+        value differs from its OCR value gets a correction row. One transaction.
+        """
+        operator = _check_person(operator, "operator")
+        workstation = _check_person(workstation, "workstation")
+        fields = self._merge(result, final_values)
+        now = _utcnow()
+        with self._write() as (session, head):
+            rec = self._add_record(
+                session,
+                fields,
+                confirmed_by=operator,
+                workstation=workstation,
+                document_format=result.format,
+                document_code=result.document_code,
+                source_file=result.file,
+                review_id=None,
+                now=now,
+            )
+            corrected = self._add_corrections(
+                session,
+                rec,
+                ((f.key, f.ocr_value, f.value) for f in fields if f.changed),
+                operator=operator,
+                stage="confirm",
+                now=now,
+            )
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=operator,
+                workstation=workstation,
+                action="record.create",
+                entity="record",
+                entity_id=rec.id,
+                details={"fields": len(fields), "corrected_fields": corrected},
+                now=now,
+            )
+            if corrected:
+                audit.append(
+                    session,
+                    self._keys,
+                    head,
+                    actor=operator,
+                    workstation=workstation,
+                    action="record.correct",
+                    entity="record",
+                    entity_id=rec.id,
+                    details={"stage": "confirm", "fields": corrected},
+                    now=now,
+                )
+            record_id = rec.id
+        log.info("Saved confirmed record %d (%d corrected fields)", record_id, len(corrected))
+        return record_id
+
+    def flag_for_review(
+        self,
+        result: DocumentResult,
+        final_values: Mapping[str, str],
+        reasons: Sequence[Flag | ReviewReason | str],
+        *,
+        operator: str,
+        workstation: str,
+        image_bytes: bytes | None = None,
+    ) -> int:
+        """Put a scan in the review queue (status ``pending``); return the review id.
+
+        ``final_values`` as for :meth:`confirm_record` (the values the operator proposes).
+        ``reasons``: flags, reasons or plain sentences; empty means the result's own flags.
+        ``image_bytes`` (the encoded scan) is kept, encrypted, only when
+        :attr:`StoreSettings.keep_review_images` is on, and dropped when the review closes.
+        """
+        return self.flag_batch_for_review(
+            [(result, final_values, reasons, image_bytes)], operator=operator, workstation=workstation
+        )[0]
+
+    def flag_batch_for_review(
+        self,
+        items: Sequence[
+            tuple[DocumentResult, Mapping[str, str], Sequence[Flag | ReviewReason | str], bytes | None]
+        ],
+        *,
+        operator: str,
+        workstation: str,
+    ) -> list[int]:
+        """Flag several scans in one transaction (all or none); ids in the same order.
+
+        Each item is ``(result, final_values, reasons, image_bytes)`` as for
+        :meth:`flag_for_review`. Used by ``scan --save``.
+        """
+        operator = _check_person(operator, "operator")
+        workstation = _check_person(workstation, "workstation")
+        prepared = []
+        for result, final_values, reasons, image_bytes in items:
+            if image_bytes is not None and len(image_bytes) > MAX_IMAGE_BYTES:
+                raise InvalidInputError("The image is too large to keep with the review.")
+            prepared.append(
+                (result, self._merge(result, final_values), _reasons_of(reasons, result), image_bytes)
+            )
+        now = _utcnow()
+        ids: list[int] = []
+        with self._write() as (session, head):
+            for result, fields, why, image_bytes in prepared:
+                ids.append(
+                    self._add_review(
+                        session,
+                        head,
+                        result,
+                        fields=fields,
+                        why=why,
+                        image_bytes=image_bytes,
+                        operator=operator,
+                        workstation=workstation,
+                        now=now,
+                    )
+                )
+        for rid in ids:
+            log.info("Flagged scan for review %d", rid)
+        return ids
+
+    def _add_review(
+        self,
+        session: Session,
+        head: AuditHead,
+        result: DocumentResult,
+        *,
+        fields: Sequence[_FieldIn],
+        why: Sequence[ReviewReason],
+        image_bytes: bytes | None,
+        operator: str,
+        workstation: str,
+        now: datetime,
+    ) -> int:
+        keep_image = bool(image_bytes) and self.settings.keep_review_images
+        values = {f.key: f.value for f in fields}
+        uid = uuid.uuid4().hex
+        rev = Review(
+            uid=uid,
+            created_at=now,
+            status="pending",
+            operator=operator,
+            workstation=workstation,
+            result_status=result.status,
+            document_format=result.format,
+            document_code=result.document_code,
+            reason_codes=",".join(dict.fromkeys(r.code for r in why)),
+            reasons_enc=self._cipher.encrypt(
+                json.dumps([[r.code, r.message] for r in why]), f"review:{uid}:reasons"
+            ),
+            document_number_index=self._cipher.document_number_index(values.get("document_number")),
+            surname_index=self._cipher.surname_index(values.get("surname")),
+            source_file_enc=self._enc(result.file, f"review:{uid}:source_file"),
+        )
+        session.add(rev)
+        session.flush()
+        session.add_all(
+            ReviewField(
+                review_id=rev.id,
+                key=f.key,
+                ocr_value_enc=self._enc(f.ocr_value, f"review:{uid}:{f.key}:ocr"),
+                proposed_value_enc=self._cipher.encrypt(f.value, f"review:{uid}:{f.key}:proposed"),
+                source=f.source,
+                ocr_source=f.ocr_source,
+                confidence=f.confidence,
+                status=f.status,
+                reason_enc=self._enc(f.reason, f"review:{uid}:{f.key}:reason"),
+            )
+            for f in fields
+        )
+        corrected = self._add_corrections(
+            session,
+            rev,
+            ((f.key, f.ocr_value, f.value) for f in fields if f.changed),
+            operator=operator,
+            stage="flag",
+            now=now,
+        )
+        if keep_image and image_bytes:
+            session.add(
+                ReviewImage(
+                    review_id=rev.id,
+                    created_at=now,
+                    image_enc=self._cipher.encrypt_bytes(image_bytes, f"review-image:{uid}"),
+                )
+            )
+        audit.append(
+            session,
+            self._keys,
+            head,
+            actor=operator,
+            workstation=workstation,
+            action="review.flag",
+            entity="review",
+            entity_id=rev.id,
+            details={
+                "fields": len(fields),
+                "corrected_fields": corrected,
+                "reason_codes": [r.code for r in why],
+                "image_kept": keep_image,
+            },
+            now=now,
+        )
+        return rev.id
+
+    # -- reviewer ----------------------------------------------------------------
+    def _pending_review(self, session: Session, review_id: int) -> Review:
+        rev = session.execute(
+            select(Review).where(Review.id == review_id).with_for_update()
+        ).scalar_one_or_none()
+        if rev is None:
+            raise NotFoundError(f"Review {review_id} does not exist (or was purged).")
+        if rev.status != "pending":
+            raise ReviewStateError(
+                f"Review {review_id} was already {rev.status} by {rev.reviewer or 'someone'}; "
+                "nothing was changed."
+            )
+        return rev
+
+    def _drop_image(self, session: Session, review_id: int) -> bool:
+        res = session.execute(delete(ReviewImage).where(ReviewImage.review_id == review_id))
+        return bool(getattr(res, "rowcount", 0))
+
+    def approve_review(
+        self,
+        review_id: int,
+        corrections: Mapping[str, str] | None = None,
+        *,
+        reviewer: str,
+        comment: str | None = None,
+        workstation: str | None = None,
+    ) -> int:
+        """Approve a pending review, applying the reviewer's own ``corrections``; return the new record id.
+
+        The confirmed record is made in the same transaction; it is confirmed by the
+        reviewer at ``workstation`` (default: the workstation that flagged the scan).
+        A kept image is dropped.
+        """
+        reviewer = _check_person(reviewer, "reviewer")
+        corrections = dict(corrections or {})
+        for key, value in corrections.items():
+            _check_key(key)
+            _check_value(key, value)
+        if comment is not None:
+            _check_value("comment", comment)
+        now = _utcnow()
+        with self._write() as (session, head):
+            rev = self._pending_review(session, review_id)
+            station = _check_person(workstation, "workstation") if workstation else rev.workstation
+            rows = {
+                f.key: f for f in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id))
+            }
+            fields: list[_FieldIn] = []
+            changes: list[tuple[str, str | None, str]] = []
+            for key in _field_order([*rows.keys(), *corrections.keys()]):
+                row = rows.get(key)
+                ocr_value = (
+                    None if row is None else self._dec(row.ocr_value_enc, f"review:{rev.uid}:{key}:ocr")
+                )
+                proposed = (
+                    None
+                    if row is None
+                    else self._cipher.decrypt(row.proposed_value_enc, f"review:{rev.uid}:{key}:proposed")
+                )
+                final = corrections.get(key, proposed)
+                if final is None or (row is None and final == ""):
+                    continue
+                if key in corrections and final != proposed:
+                    changes.append((key, ocr_value, final))
+                fields.append(
+                    _FieldIn(
+                        key=key,
+                        value=final,
+                        ocr_value=ocr_value,
+                        source="operator"
+                        if final != ocr_value
+                        else (row.ocr_source if row else "operator") or "operator",
+                        ocr_source=None if row is None else row.ocr_source,
+                        confidence=None if row is None else row.confidence,
+                        status=None if row is None else row.status,
+                        reason=None,
+                    )
+                )
+            source_file = self._dec(rev.source_file_enc, f"review:{rev.uid}:source_file")
+            rec = self._add_record(
+                session,
+                fields,
+                confirmed_by=reviewer,
+                workstation=station,
+                document_format=rev.document_format,
+                document_code=rev.document_code,
+                source_file=source_file,
+                review_id=rev.id,
+                now=now,
+            )
+            corrected = self._add_corrections(
+                session, rev, changes, operator=reviewer, stage="review", now=now
+            )
+            rev.status = "approved"
+            rev.reviewer = reviewer
+            rev.reviewed_at = now
+            rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
+            dropped = self._drop_image(session, rev.id)
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=reviewer,
+                workstation=station,
+                action="review.approve",
+                entity="review",
+                entity_id=rev.id,
+                details={"record_id": rec.id, "corrected_fields": corrected, "image_dropped": dropped},
+                now=now,
+            )
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=reviewer,
+                workstation=station,
+                action="record.create",
+                entity="record",
+                entity_id=rec.id,
+                details={
+                    "fields": len(fields),
+                    "review_id": rev.id,
+                    "corrected_fields": [f.key for f in fields if f.changed],
+                },
+                now=now,
+            )
+            if corrected:
+                audit.append(
+                    session,
+                    self._keys,
+                    head,
+                    actor=reviewer,
+                    workstation=station,
+                    action="record.correct",
+                    entity="record",
+                    entity_id=rec.id,
+                    details={"stage": "review", "fields": corrected, "review_id": rev.id},
+                    now=now,
+                )
+            record_id = rec.id
+        log.info(
+            "Approved review %d as record %d (%d reviewer corrections)", review_id, record_id, len(corrected)
+        )
+        return record_id
+
+    def reject_review(
+        self, review_id: int, *, reviewer: str, comment: str | None = None, workstation: str | None = None
+    ) -> None:
+        """Reject a pending review (no record is made); a kept image is dropped."""
+        reviewer = _check_person(reviewer, "reviewer")
+        if comment is not None:
+            _check_value("comment", comment)
+        now = _utcnow()
+        with self._write() as (session, head):
+            rev = self._pending_review(session, review_id)
+            station = _check_person(workstation, "workstation") if workstation else rev.workstation
+            rev.status = "rejected"
+            rev.reviewer = reviewer
+            rev.reviewed_at = now
+            rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
+            dropped = self._drop_image(session, rev.id)
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=reviewer,
+                workstation=station,
+                action="review.reject",
+                entity="review",
+                entity_id=rev.id,
+                details={"image_dropped": dropped},
+                now=now,
+            )
+        log.info("Rejected review %d", review_id)
+
+    # -- reading -----------------------------------------------------------------
+    def _field_values(
+        self,
+        session: Session,
+        model: type[RecordField] | type[ReviewField],
+        owners: Mapping[int, str],
+        keys: Sequence[str],
+    ) -> dict[int, dict[str, str]]:
+        """Decrypted final/proposed values of ``keys`` for the owners ``{id: uid}``."""
+        out: dict[int, dict[str, str]] = {i: {} for i in owners}
+        ids = list(owners)
+        if model is RecordField:
+            for chunk in _chunks(ids):
+                q = select(RecordField.record_id, RecordField.key, RecordField.final_value_enc).where(
+                    RecordField.record_id.in_(chunk), RecordField.key.in_(keys)
+                )
+                for owner_id, key, blob in session.execute(q):
+                    out[owner_id][key] = self._cipher.decrypt(blob, f"record:{owners[owner_id]}:{key}:final")
+        else:
+            for chunk in _chunks(ids):
+                rq = select(ReviewField.review_id, ReviewField.key, ReviewField.proposed_value_enc).where(
+                    ReviewField.review_id.in_(chunk), ReviewField.key.in_(keys)
+                )
+                for owner_id, key, blob in session.execute(rq):
+                    out[owner_id][key] = self._cipher.decrypt(
+                        blob, f"review:{owners[owner_id]}:{key}:proposed"
+                    )
+        return out
+
+    def _mask(self, number: str | None, masked: bool) -> str | None:
+        return mask_document_number(number) if masked else number
+
+    def search_records(
+        self,
+        name: str | None = None,
+        document_number: str | None = None,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        masked: bool = True,
+        *,
+        limit: int | None = 1000,
+    ) -> list[RecordSummary]:
+        """Confirmed records, newest first.
+
+        ``document_number`` and ``name`` (a surname) match exactly after normalisation
+        (case, fillers, spaces, accents and punctuation ignored), through keyed blind
+        indexes. ``since``/``until`` are dates (whole local days) or datetimes.
+        """
+        q = select(Record)
+        if document_number is not None:
+            idx = self._cipher.document_number_index(document_number)
+            if idx is None:
+                return []
+            q = q.where(Record.document_number_index == idx)
+        if name is not None:
+            sidx = self._cipher.surname_index(name)
+            if sidx is None:
+                return []
+            q = q.where(Record.surname_index == sidx)
+        lo = _since_bound(since)
+        if lo is not None:
+            q = q.where(Record.confirmed_at >= lo)
+        hi = _until_bound(until)
+        if hi is not None:
+            q = q.where(Record.confirmed_at <= hi[0] if hi[1] else Record.confirmed_at < hi[0])
+        q = q.order_by(Record.confirmed_at.desc(), Record.id.desc())
+        if limit is not None:
+            q = q.limit(limit)
+        with self._read() as session:
+            recs = list(session.scalars(q))
+            values = self._field_values(session, RecordField, {r.id: r.uid for r in recs}, SUMMARY_KEYS)
+            return [
+                RecordSummary(
+                    id=r.id,
+                    confirmed_at=r.confirmed_at,
+                    confirmed_by=r.confirmed_by,
+                    workstation=r.workstation,
+                    document_format=r.document_format,
+                    document_code=r.document_code,
+                    issuing_country=values[r.id].get("issuing_country"),
+                    document_number=self._mask(values[r.id].get("document_number"), masked),
+                    surname=values[r.id].get("surname"),
+                    given_names=values[r.id].get("given_names"),
+                    review_id=r.review_id,
+                )
+                for r in recs
+            ]
+
+    def _corrections_of(
+        self, session: Session, *, record: Record | None, review: Review | None
+    ) -> list[CorrectionInfo]:
+        out: list[CorrectionInfo] = []
+        owners: list[tuple[str, Record | Review]] = []
+        if review is not None:
+            owners.append(("review", review))
+        if record is not None:
+            owners.append(("record", record))
+        for kind, owner in owners:
+            col = Correction.record_id if kind == "record" else Correction.review_id
+            for c in session.scalars(select(Correction).where(col == owner.id).order_by(Correction.id)):
+                ctx = f"correction:{kind}:{owner.uid}:{c.stage}:{c.key}"
+                out.append(
+                    CorrectionInfo(
+                        key=c.key,
+                        ocr_value=self._dec(c.ocr_value_enc, ctx + ":ocr"),
+                        final_value=self._cipher.decrypt(c.final_value_enc, ctx + ":final"),
+                        operator=c.operator,
+                        at=c.corrected_at,
+                        stage=cast(CorrectionStage, c.stage),
+                    )
+                )
+        out.sort(key=lambda c: c.at)
+        return out
+
+    def _record_detail(self, session: Session, rec: Record) -> RecordDetail:
+        fields: dict[str, StoredField] = {}
+        rows = session.scalars(select(RecordField).where(RecordField.record_id == rec.id))
+        for row in rows:
+            fields[row.key] = StoredField(
+                key=row.key,
+                value=self._cipher.decrypt(row.final_value_enc, f"record:{rec.uid}:{row.key}:final"),
+                ocr_value=self._dec(row.ocr_value_enc, f"record:{rec.uid}:{row.key}:ocr"),
+                source=row.source,
+                ocr_source=row.ocr_source,
+                confidence=row.confidence,
+                status=row.status,
+            )
+        review = session.get(Review, rec.review_id) if rec.review_id is not None else None
+        return RecordDetail(
+            id=rec.id,
+            confirmed_at=rec.confirmed_at,
+            confirmed_by=rec.confirmed_by,
+            workstation=rec.workstation,
+            document_format=rec.document_format,
+            document_code=rec.document_code,
+            review_id=rec.review_id,
+            source_file=self._dec(rec.source_file_enc, f"record:{rec.uid}:source_file"),
+            fields={k: fields[k] for k in _field_order(fields)},
+            corrections=tuple(self._corrections_of(session, record=rec, review=review)),
+        )
+
+    def get_record(self, record_id: int) -> RecordDetail:
+        """A confirmed record in full (document number not masked). :class:`NotFoundError` if absent."""
+        with self._read() as session:
+            rec = session.get(Record, record_id)
+            if rec is None:
+                raise NotFoundError(f"Record {record_id} does not exist (or was purged).")
+            return self._record_detail(session, rec)
+
+    def list_reviews(
+        self,
+        status: ReviewStatus | None = "pending",
+        *,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        masked: bool = True,
+        limit: int | None = 1000,
+    ) -> list[ReviewSummary]:
+        """Review items, oldest first (the queue order); ``status=None`` for all."""
+        q = select(Review)
+        if status is not None:
+            if status not in ("pending", "approved", "rejected"):
+                raise InvalidInputError(f"Unknown review status {status!r}.")
+            q = q.where(Review.status == status)
+        lo = _since_bound(since)
+        if lo is not None:
+            q = q.where(Review.created_at >= lo)
+        hi = _until_bound(until)
+        if hi is not None:
+            q = q.where(Review.created_at <= hi[0] if hi[1] else Review.created_at < hi[0])
+        q = q.order_by(Review.created_at, Review.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self._read() as session:
+            revs = list(session.scalars(q))
+            values = self._field_values(session, ReviewField, {r.id: r.uid for r in revs}, SUMMARY_KEYS)
+            ids = [r.id for r in revs]
+            with_image: set[int] = set()
+            made: dict[int, int] = {}
+            for chunk in _chunks(ids):
+                with_image.update(
+                    session.scalars(select(ReviewImage.review_id).where(ReviewImage.review_id.in_(chunk)))
+                )
+                made.update(
+                    (rid, rec_id)
+                    for rid, rec_id in session.execute(
+                        select(Record.review_id, Record.id).where(Record.review_id.in_(chunk))
+                    )
+                    if rid is not None
+                )
+            return [
+                ReviewSummary(
+                    id=r.id,
+                    created_at=r.created_at,
+                    status=cast(ReviewStatus, r.status),
+                    operator=r.operator,
+                    workstation=r.workstation,
+                    reason_codes=tuple(c for c in r.reason_codes.split(",") if c),
+                    document_format=r.document_format,
+                    document_code=r.document_code,
+                    document_number=self._mask(values[r.id].get("document_number"), masked),
+                    surname=values[r.id].get("surname"),
+                    given_names=values[r.id].get("given_names"),
+                    reviewer=r.reviewer,
+                    reviewed_at=r.reviewed_at,
+                    record_id=made.get(r.id),
+                    has_image=r.id in with_image,
+                )
+                for r in revs
+            ]
+
+    def get_review(self, review_id: int) -> ReviewDetail:
+        """A review item in full, for the reviewer. :class:`NotFoundError` if absent."""
+        with self._read() as session:
+            rev = session.get(Review, review_id)
+            if rev is None:
+                raise NotFoundError(f"Review {review_id} does not exist (or was purged).")
+            fields: dict[str, StoredField] = {}
+            for row in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id)):
+                fields[row.key] = StoredField(
+                    key=row.key,
+                    value=self._cipher.decrypt(
+                        row.proposed_value_enc, f"review:{rev.uid}:{row.key}:proposed"
+                    ),
+                    ocr_value=self._dec(row.ocr_value_enc, f"review:{rev.uid}:{row.key}:ocr"),
+                    source=row.source,
+                    ocr_source=row.ocr_source,
+                    confidence=row.confidence,
+                    status=row.status,
+                    reason=self._dec(row.reason_enc, f"review:{rev.uid}:{row.key}:reason"),
+                )
+            reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+            record_id = session.scalar(select(Record.id).where(Record.review_id == rev.id))
+            has_image = session.get(ReviewImage, rev.id) is not None
+            return ReviewDetail(
+                id=rev.id,
+                created_at=rev.created_at,
+                status=cast(ReviewStatus, rev.status),
+                operator=rev.operator,
+                workstation=rev.workstation,
+                result_status=rev.result_status,
+                document_format=rev.document_format,
+                document_code=rev.document_code,
+                reasons=tuple(ReviewReason(str(c), str(m)) for c, m in reasons),
+                source_file=self._dec(rev.source_file_enc, f"review:{rev.uid}:source_file"),
+                reviewer=rev.reviewer,
+                reviewed_at=rev.reviewed_at,
+                comment=self._dec(rev.comment_enc, f"review:{rev.uid}:comment"),
+                record_id=record_id,
+                has_image=has_image,
+                fields={k: fields[k] for k in _field_order(fields)},
+                corrections=tuple(self._corrections_of(session, record=None, review=rev)),
+            )
+
+    def get_review_image(self, review_id: int) -> bytes | None:
+        """The kept scan of a review item, or None (not kept, or dropped when the review closed)."""
+        with self._read() as session:
+            row = session.execute(
+                select(ReviewImage.image_enc, Review.uid)
+                .join(Review, Review.id == ReviewImage.review_id)
+                .where(ReviewImage.review_id == review_id)
+            ).first()
+            if row is None:
+                return None
+            return self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+
+    # -- export ------------------------------------------------------------------
+    def export(
+        self,
+        fmt: ExportFormat,
+        out: str | Path,
+        *,
+        since: DateLike | None,
+        until: DateLike | None = None,
+        actor: str,
+        workstation: str | None = None,
+        allowed_dir: str | Path | None = None,
+        overwrite: bool = False,
+    ) -> ExportResult:
+        """Write confirmed records (full values) to ``out`` as CSV or JSON; audited.
+
+        ``out`` must stay inside ``allowed_dir`` (default: the folder ``out`` names); the file
+        is created owner-only and never replaces an existing file unless ``overwrite``.
+        """
+        if fmt not in ("csv", "json"):
+            raise InvalidInputError(f"Unknown export format {fmt!r}; use csv or json.")
+        actor = _check_person(actor, "operator")
+        station = _check_person(workstation or socket.gethostname(), "workstation")
+        path = resolve_export_path(out, allowed_dir)
+        q = select(Record)
+        lo = _since_bound(since)
+        if lo is not None:
+            q = q.where(Record.confirmed_at >= lo)
+        hi = _until_bound(until)
+        if hi is not None:
+            q = q.where(Record.confirmed_at <= hi[0] if hi[1] else Record.confirmed_at < hi[0])
+        q = q.order_by(Record.id)
+        with self._read() as session:
+            details = [self._record_detail(session, r) for r in session.scalars(q)]
+        data = _format_export(fmt, details)
+        write_private_file(path, data, overwrite=overwrite)
+        try:
+            with self._write() as (session, head):
+                audit.append(
+                    session,
+                    self._keys,
+                    head,
+                    actor=actor,
+                    workstation=station,
+                    action="export",
+                    entity="records",
+                    entity_id=None,
+                    details={
+                        "format": fmt,
+                        "count": len(details),
+                        "since": lo.isoformat() if lo else None,
+                        "until": hi[0].isoformat() if hi else None,
+                        "record_ids": [d.id for d in details] if len(details) <= 5000 else None,
+                        "first_id": details[0].id if details else None,
+                        "last_id": details[-1].id if details else None,
+                    },
+                )
+        except StorageError:
+            # An export that cannot be audited must not stay behind.
+            with suppress(OSError):
+                path.unlink()
+            raise
+        log.info("Exported %d records as %s", len(details), fmt)
+        return ExportResult(path=path, format=fmt, count=len(details))
+
+    # -- retention ---------------------------------------------------------------
+    def purge(
+        self, older_than_days: int, *, actor: str = "retention", workstation: str | None = None
+    ) -> PurgeResult:
+        """Delete confirmed records and closed reviews older than ``older_than_days``; audited.
+
+        Deleted rows are overwritten on SQLite (``secure_delete``) and the WAL is then
+        truncated; on PostgreSQL the tables are vacuumed afterwards. Pending reviews are
+        never purged (nobody has decided them yet): they are counted in ``pending_kept``.
+        Audit entries are kept: they hold no personal data.
+        """
+        if not isinstance(older_than_days, int) or older_than_days < 0:
+            raise InvalidInputError("The retention period must be a whole number of days, 0 or more.")
+        actor = _check_person(actor, "operator")
+        station = _check_person(workstation or socket.gethostname(), "workstation")
+        now = _utcnow()
+        cutoff = now - timedelta(days=older_than_days)
+        with self._write() as (session, head):
+            old_records = select(Record.id).where(Record.confirmed_at < cutoff)
+            record_ids = list(session.scalars(old_records))
+            kept_record_reviews = select(Record.review_id).where(
+                Record.review_id.is_not(None), Record.confirmed_at >= cutoff
+            )
+            review_ids = list(
+                session.scalars(
+                    select(Review.id).where(
+                        Review.created_at < cutoff,
+                        Review.status != "pending",
+                        Review.id.not_in(kept_record_reviews),
+                    )
+                )
+            )
+            pending_kept = session.scalar(
+                select(func.count())
+                .select_from(Review)
+                .where(Review.created_at < cutoff, Review.status == "pending")
+            )
+            images = 0
+            for chunk in _chunks(record_ids):
+                session.execute(delete(Correction).where(Correction.record_id.in_(chunk)))
+                session.execute(delete(RecordField).where(RecordField.record_id.in_(chunk)))
+                session.execute(delete(Record).where(Record.id.in_(chunk)))
+            for chunk in _chunks(review_ids):
+                res = session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
+                images += int(getattr(res, "rowcount", 0) or 0)
+                session.execute(delete(Correction).where(Correction.review_id.in_(chunk)))
+                session.execute(delete(ReviewField).where(ReviewField.review_id.in_(chunk)))
+                session.execute(delete(Review).where(Review.id.in_(chunk)))
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=actor,
+                workstation=station,
+                action="purge",
+                entity="records",
+                entity_id=None,
+                details={
+                    "older_than_days": older_than_days,
+                    "cutoff": cutoff.isoformat(),
+                    "records": len(record_ids),
+                    "reviews": len(review_ids),
+                    "images": images,
+                    "pending_kept": int(pending_kept or 0),
+                },
+                now=now,
+            )
+        self._scrub_after_delete()
+        if pending_kept:
+            log.warning("%d pending reviews are older than the retention period and were kept", pending_kept)
+        log.info(
+            "Purged %d records and %d reviews older than %d days",
+            len(record_ids),
+            len(review_ids),
+            older_than_days,
+        )
+        return PurgeResult(cutoff, len(record_ids), len(review_ids), images, int(pending_kept or 0))
+
+    def _scrub_after_delete(self) -> None:
+        """Best effort: push deleted pages out of the WAL (SQLite) or vacuum (PostgreSQL)."""
+        try:
+            if self.dialect == "sqlite":
+                with self._engine.connect() as conn:
+                    raw = conn.connection.dbapi_connection
+                    assert raw is not None
+                    raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif self.dialect == "postgresql":
+                with self._engine.connect() as conn:
+                    ac = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    for table in (
+                        "corrections",
+                        "record_fields",
+                        "records",
+                        "review_fields",
+                        "review_images",
+                        "reviews",
+                    ):
+                        ac.execute(text(f"VACUUM {table}"))
+        except Exception as e:  # a busy reader, say: the rows are deleted all the same
+            log.info("Could not compact the database after the purge (%s)", type(e).__name__)
+
+    # -- audit -------------------------------------------------------------------
+    def verify_audit(self) -> audit.AuditVerification:
+        """Check the whole audit chain; ``ok`` False names the first bad entry."""
+        with self._read() as session:
+            return audit.verify(session, self._keys)
+
+    def audit_entries(self, *, since_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """Audit entries as plain dicts (they hold no personal data), oldest first."""
+        with self._read() as session:
+            q = select(AuditEntry).where(AuditEntry.id > since_id).order_by(AuditEntry.id).limit(limit)
+            return [
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "workstation": e.workstation,
+                    "action": e.action,
+                    "entity": e.entity,
+                    "entity_id": e.entity_id,
+                    "details": json.loads(e.details),
+                }
+                for e in session.scalars(q)
+            ]
+
+    # -- counts (tests, status bar) ---------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """How many records and review items of each status there are."""
+        with self._read() as session:
+            out = {"confirmed": int(session.scalar(select(func.count()).select_from(Record)) or 0)}
+            for st in ("pending", "approved", "rejected"):
+                out[st] = int(
+                    session.scalar(select(func.count()).select_from(Review).where(Review.status == st)) or 0
+                )
+            out["audit"] = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+            return out
+
+
+def _format_export(fmt: ExportFormat, details: Sequence[RecordDetail]) -> bytes:
+    if fmt == "csv":
+        header = ["record_id", "confirmed_at", "confirmed_by", "workstation", "document_format", *FIELD_KEYS]
+        rows: list[list[object]] = [
+            [d.id, d.confirmed_at.isoformat(), d.confirmed_by, d.workstation, d.document_format]
+            + [d.value(k) or "" for k in FIELD_KEYS]
+            for d in details
+        ]
+        return to_csv(header, rows)
+    items = [
+        {
+            "record_id": d.id,
+            "confirmed_at": d.confirmed_at.isoformat(),
+            "confirmed_by": d.confirmed_by,
+            "workstation": d.workstation,
+            "review_id": d.review_id,
+            "document": {"format": d.document_format, "code": d.document_code},
+            "fields": {
+                k: {"value": f.value, "ocr_value": f.ocr_value, "source": f.source}
+                for k, f in d.fields.items()
+            },
+            "corrections": [
+                {
+                    "field": c.key,
+                    "ocr_value": c.ocr_value,
+                    "final_value": c.final_value,
+                    "by": c.operator,
+                    "at": c.at.isoformat(),
+                    "stage": c.stage,
+                }
+                for c in d.corrections
+            ],
+        }
+        for d in details
+    ]
+    return (json.dumps({"records": items}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

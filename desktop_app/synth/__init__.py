@@ -1,0 +1,32 @@
+"""Synthetic identity documents (passports, ID cards, visas) with exact ground truth.
+
+Deterministic by seed; no Qt, no database. Used by the tests, the benchmarks, the bundled
+samples and the self-test::
+
+    from desktop_app.synth import generate, generate_set, CONDITIONS, FORMATS
+    doc = generate("TD3", seed=7, condition="phone")
+    doc.image          # BGR uint8
+    doc.truth          # contract field values + "format" + "mrz_lines"
+    doc.boxes["mrz_line_1"]
+
+Command line: ``python -m desktop_app.synth OUTDIR --n 20 --condition phone --seed 1``
+writes ``NAME.jpg`` (``.png`` for clean) and ``NAME.json`` pairs. Everything shown is
+invented: people, numbers and portraits (drawn shapes).
+"""
+
+from desktop_app.synth.degrade import CONDITIONS
+from desktop_app.synth.generator import SyntheticDocument, generate, generate_set, mrz_data, set_seed
+from desktop_app.synth.identity import FORMATS, REFERENCE_DATE
+from desktop_app.synth.translit import transliterate
+
+__all__ = [
+    "CONDITIONS",
+    "FORMATS",
+    "REFERENCE_DATE",
+    "SyntheticDocument",
+    "generate",
+    "generate_set",
+    "mrz_data",
+    "set_seed",
+    "transliterate",
+]

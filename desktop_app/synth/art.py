@@ -1,0 +1,394 @@
+"""Drawn artwork of a document: tinted security paper, guilloche, emblem, portrait, signature.
+
+All of it is made of simple shapes drawn with OpenCV on RGB ``uint8`` arrays. The portrait
+is a drawing of an invented face (ellipses and strokes), never a photograph of a person.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+RGB = tuple[int, int, int]
+Image = npt.NDArray[np.uint8]
+
+PAPER_TINTS: tuple[tuple[RGB, RGB], ...] = (
+    ((246, 232, 236), (226, 236, 246)),  # rose to light blue
+    ((232, 243, 232), (246, 244, 226)),  # green to cream
+    ((228, 236, 248), (240, 232, 246)),  # blue to lilac
+    ((248, 240, 224), (236, 244, 236)),  # cream to mint
+    ((240, 236, 246), (248, 236, 232)),  # lilac to peach
+    ((236, 240, 242), (246, 246, 238)),  # grey to ivory
+)
+INKS: tuple[RGB, ...] = (
+    (150, 70, 90),
+    (60, 110, 150),
+    (70, 130, 90),
+    (120, 90, 150),
+    (160, 110, 60),
+    (90, 120, 140),
+)
+
+
+def _clamp(c: npt.ArrayLike) -> tuple[int, int, int]:
+    a = np.clip(np.asarray(c, dtype=np.float64), 0, 255)
+    return int(a[0]), int(a[1]), int(a[2])
+
+
+def mix(a: RGB, b: RGB, t: float) -> RGB:
+    return _clamp([a[i] * (1 - t) + b[i] * t for i in range(3)])
+
+
+def paper(rng: np.random.Generator, w: int, h: int, tint: tuple[RGB, RGB]) -> Image:
+    """Security paper: a two-colour gradient with faint low-frequency mottling."""
+    # Everything here is smooth: compute it small and enlarge (fast at any resolution).
+    sw, sh = max(2, w // 8), max(2, h // 8)
+    ang = rng.uniform(0, 2 * math.pi)
+    xs = np.linspace(-0.5, 0.5, sw, dtype=np.float32)
+    ys = np.linspace(-0.5, 0.5, sh, dtype=np.float32) * (h / max(w, 1))
+    t = xs[None, :] * math.cos(ang) + ys[:, None] * math.sin(ang)
+    t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
+    a = np.array(tint[0], np.float32)
+    b = np.array(tint[1], np.float32)
+    small = a[None, None, :] * (1 - t[..., None]) + b[None, None, :] * t[..., None]
+    mottle = rng.normal(0.0, 1.0, (max(2, sh // 5), max(2, sw // 5))).astype(np.float32)
+    small += cv2.resize(mottle, (sw, sh), interpolation=cv2.INTER_CUBIC)[..., None] * 2.0
+    small8 = np.clip(small, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.resize(small8, (w, h), interpolation=cv2.INTER_LINEAR), np.uint8)
+
+
+def guilloche_rosette(
+    img: Image,
+    rng: np.random.Generator,
+    centre: tuple[float, float],
+    radius: float,
+    color: RGB,
+    *,
+    thickness: int = 1,
+) -> None:
+    """A spirograph rosette (hypotrochoid) centred at ``centre``."""
+    cx, cy = centre
+    big = int(rng.integers(5, 13))
+    small = int(rng.integers(2, big))
+    while math.gcd(big, small) != 1:
+        small = int(rng.integers(2, big))
+    d = rng.uniform(0.4, 1.2) * small
+    t = np.linspace(0, 2 * math.pi * small, 360 * small, dtype=np.float64)
+    k = (big - small) / small
+    x = (big - small) * np.cos(t) + d * np.cos(k * t)
+    y = (big - small) * np.sin(t) - d * np.sin(k * t)
+    s = radius / float(np.max(np.hypot(x, y)))
+    rings = int(rng.integers(2, 5))
+    curves = []
+    for i in range(rings):
+        f = s * (1.0 - 0.12 * i)
+        pts = np.stack([cx + x * f, cy + y * f], axis=1)
+        curves.append(np.round(pts * 16).astype(np.int32))
+    cv2.polylines(img, curves, True, color, thickness, cv2.LINE_AA, shift=4)
+
+
+def guilloche_waves(
+    img: Image, rng: np.random.Generator, color: RGB, spacing: float, thickness: int = 1
+) -> None:
+    """Interlaced sine bands across the whole image."""
+    h, w = img.shape[:2]
+    xs = np.linspace(-10, w + 10, max(64, w // 6), dtype=np.float64)
+    for family in range(2):
+        amp = rng.uniform(0.02, 0.06) * h
+        lam = rng.uniform(0.25, 0.6) * w
+        phase0 = rng.uniform(0, 2 * math.pi)
+        dphase = rng.uniform(0.05, 0.25) * (1 if family == 0 else -1)
+        n = int(h / spacing) + 8
+        curves = []
+        for i in range(n):
+            y0 = -4 * spacing + i * spacing
+            ys = y0 + amp * np.sin(2 * math.pi * xs / lam + phase0 + i * dphase)
+            curves.append(np.round(np.stack([xs, ys], axis=1) * 16).astype(np.int32))
+        cv2.polylines(img, curves, False, color, thickness, cv2.LINE_AA, shift=4)
+
+
+def microprint_band(img: Image, y: int, color: RGB, period: float) -> None:
+    """A thin zig-zag line standing in for microprint."""
+    w = img.shape[1]
+    xs = np.arange(0, w, period / 2.0)
+    ys = y + (np.arange(len(xs)) % 2) * period * 0.4
+    pts = np.round(np.stack([xs, ys], axis=1) * 16).astype(np.int32)
+    cv2.polylines(img, [pts], False, color, 1, cv2.LINE_AA, shift=4)
+
+
+def emblem(img: Image, rng: np.random.Generator, cx: float, cy: float, r: float, *, color: RGB) -> None:
+    """An invented coat of arms: a shield with a star and a ring of dots."""
+    shield = np.array([[-0.7, -0.8], [0.7, -0.8], [0.7, 0.1], [0.0, 0.9], [-0.7, 0.1]], dtype=np.float64)
+    pts = np.round((shield * r + [cx, cy]) * 16).astype(np.int32)
+    cv2.polylines(img, [pts], True, color, max(1, round(r / 12)), cv2.LINE_AA, shift=4)
+    spikes = int(rng.integers(5, 9))
+    angles = np.linspace(-math.pi / 2, 3 * math.pi / 2, 2 * spikes, endpoint=False)
+    radii = np.where(np.arange(2 * spikes) % 2 == 0, 0.45 * r, 0.2 * r)
+    star = np.stack([cx + radii * np.cos(angles), cy - 0.05 * r + radii * np.sin(angles)], axis=1)
+    cv2.fillPoly(img, [np.round(star * 16).astype(np.int32)], color, cv2.LINE_AA, shift=4)
+    for a in np.linspace(0, 2 * math.pi, 16, endpoint=False):
+        p = (round((cx + 1.15 * r * math.cos(a)) * 16), round((cy + 1.15 * r * math.sin(a)) * 16))
+        cv2.circle(img, p, round(max(1.0, r / 14) * 16), color, -1, cv2.LINE_AA, shift=4)
+
+
+SKIN: tuple[RGB, ...] = (
+    (241, 206, 180),
+    (224, 172, 140),
+    (198, 142, 108),
+    (160, 108, 76),
+    (112, 72, 50),
+    (236, 192, 160),
+)
+HAIR: tuple[RGB, ...] = (
+    (40, 30, 25),
+    (90, 60, 35),
+    (150, 110, 60),
+    (210, 180, 120),
+    (120, 120, 120),
+    (200, 200, 200),
+    (110, 45, 25),
+)
+CLOTHES: tuple[RGB, ...] = (
+    (40, 50, 80),
+    (70, 70, 70),
+    (120, 30, 40),
+    (30, 80, 60),
+    (200, 200, 210),
+    (20, 20, 25),
+)
+
+
+def _e(img: Image, c: tuple[float, float], axes: tuple[float, float], color: RGB, **kw: float) -> None:
+    cv2.ellipse(
+        img,
+        (round(c[0] * 16), round(c[1] * 16)),
+        (max(1, round(axes[0] * 16)), max(1, round(axes[1] * 16))),
+        kw.get("angle", 0.0),
+        kw.get("start", 0.0),
+        kw.get("end", 360.0),
+        color,
+        int(kw.get("thickness", -1)),
+        cv2.LINE_AA,
+        shift=4,
+    )
+
+
+def portrait(rng: np.random.Generator, w: int, h: int, *, gray: bool = False) -> Image:
+    """An invented head-and-shoulders drawing, ``w`` x ``h`` pixels, RGB."""
+    bg_top = _clamp(rng.uniform(200, 245, 3))
+    bg = np.linspace(np.array(bg_top, np.float32), np.array(bg_top, np.float32) * 0.9, h, dtype=np.float32)
+    img = np.ascontiguousarray(np.repeat(bg[:, None, :], w, axis=1).astype(np.uint8))
+    skin = SKIN[int(rng.integers(len(SKIN)))]
+    hair = HAIR[int(rng.integers(len(HAIR)))]
+    cloth = CLOTHES[int(rng.integers(len(CLOTHES)))]
+    cx = w / 2 + rng.uniform(-0.03, 0.03) * w
+    head_cy = h * rng.uniform(0.40, 0.46)
+    hw = w * rng.uniform(0.2, 0.25)
+    hh = h * rng.uniform(0.25, 0.29)
+    style = int(rng.integers(4))  # 0 short, 1 long, 2 bald-ish, 3 curly
+    if style == 1:
+        _e(img, (cx, head_cy + hh * 0.45), (hw * 1.35, hh * 1.25), hair)
+    # shoulders and neck
+    _e(img, (cx, h * 1.02), (w * rng.uniform(0.42, 0.5), h * 0.26), cloth)
+    cv2.rectangle(
+        img,
+        (round((cx - hw * 0.45) * 16), round((head_cy + hh * 0.6) * 16)),
+        (round((cx + hw * 0.45) * 16), round(h * 0.86 * 16)),
+        mix(skin, (0, 0, 0), 0.12),
+        -1,
+        cv2.LINE_AA,
+        shift=4,
+    )
+    # ears, head
+    for side in (-1, 1):
+        _e(
+            img,
+            (cx + side * hw * 0.98, head_cy + hh * 0.05),
+            (hw * 0.14, hh * 0.2),
+            mix(skin, (0, 0, 0), 0.08),
+        )
+    _e(img, (cx, head_cy), (hw, hh), skin)
+    # hair on top
+    if style in (0, 1):
+        _e(img, (cx, head_cy - hh * 0.35), (hw * 1.06, hh * 0.72), hair, start=180, end=360)
+    elif style == 3:
+        for i in range(9):
+            a = math.pi + i * math.pi / 8
+            _e(
+                img,
+                (cx + math.cos(a) * hw * 0.95, head_cy - hh * 0.25 + math.sin(a) * hh * 0.75),
+                (hw * 0.3, hh * 0.22),
+                hair,
+            )
+    else:
+        _e(img, (cx, head_cy - hh * 0.5), (hw * 0.9, hh * 0.45), mix(hair, skin, 0.6), start=190, end=350)
+    # face
+    eye_y = head_cy - hh * 0.02
+    eye_dx = hw * 0.42
+    iris = _clamp(rng.uniform(20, 110, 3))
+    for side in (-1, 1):
+        ex = cx + side * eye_dx
+        _e(img, (ex, eye_y), (hw * 0.17, hh * 0.065), (245, 245, 245))
+        _e(img, (ex, eye_y), (hw * 0.075, hh * 0.06), iris)
+        _e(img, (ex, eye_y), (hw * 0.035, hh * 0.03), (15, 15, 15))
+        _e(
+            img,
+            (ex, eye_y - hh * 0.16),
+            (hw * 0.2, hh * 0.05),
+            mix(hair, (0, 0, 0), 0.3),
+            start=200,
+            end=340,
+            thickness=max(1, round(hh * 0.035)),
+        )
+    nose = mix(skin, (0, 0, 0), 0.3)
+    _e(
+        img,
+        (cx, eye_y + hh * 0.28),
+        (hw * 0.12, hh * 0.08),
+        nose,
+        start=20,
+        end=160,
+        thickness=max(1, round(hh * 0.02)),
+    )
+    mouth = mix(skin, (150, 40, 50), 0.55)
+    _e(
+        img,
+        (cx, eye_y + hh * 0.5),
+        (hw * 0.3, hh * 0.07),
+        mouth,
+        start=10,
+        end=170,
+        thickness=max(1, round(hh * 0.03)),
+    )
+    if rng.random() < 0.25:  # glasses
+        for side in (-1, 1):
+            _e(
+                img,
+                (cx + side * eye_dx, eye_y),
+                (hw * 0.3, hh * 0.14),
+                (30, 30, 30),
+                thickness=max(1, round(hh * 0.02)),
+            )
+        cv2.line(
+            img,
+            (round((cx - eye_dx + hw * 0.3) * 16), round(eye_y * 16)),
+            (round((cx + eye_dx - hw * 0.3) * 16), round(eye_y * 16)),
+            (30, 30, 30),
+            max(1, round(hh * 0.02)),
+            cv2.LINE_AA,
+            shift=4,
+        )
+    # soft shading towards the sides
+    xs = np.linspace(-1, 1, w, dtype=np.float32)
+    shade = 1.0 - 0.12 * xs[None, :] ** 2
+    out = img.astype(np.float32) * shade[..., None]
+    out = cv2.GaussianBlur(out, (0, 0), max(0.5, w / 400))
+    if gray:
+        g = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
+        g = (g - 128) * 1.25 + 120
+        out = np.repeat(g[..., None], 3, axis=2)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def ghost(face: Image, w: int, h: int, tint: RGB) -> tuple[Image, npt.NDArray[np.float32]]:
+    """A faded, one-colour copy of the portrait and its alpha (the small secondary image)."""
+    small = cv2.resize(face, (w, h), interpolation=cv2.INTER_AREA)
+    g = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    alpha = np.clip((1.0 - g) * 0.55, 0, 0.55).astype(np.float32)
+    color = np.empty((h, w, 3), np.uint8)
+    color[:] = tint
+    return color, alpha
+
+
+def blend(img: Image, patch: Image, alpha: npt.NDArray[np.float32], x: int, y: int) -> None:
+    """Alpha-blend ``patch`` onto ``img`` at (x, y), clipped to the image."""
+    h, w = patch.shape[:2]
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(img.shape[1], x + w), min(img.shape[0], y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    p = patch[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32)
+    a = alpha[y0 - y : y1 - y, x0 - x : x1 - x, None]
+    roi = img[y0:y1, x0:x1].astype(np.float32)
+    img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + p * a, 0, 255).astype(np.uint8)
+
+
+def signature(
+    img: Image, rng: np.random.Generator, box: tuple[float, float, float, float], color: RGB
+) -> None:
+    """A scribbled signature inside ``box`` (x, y, width, height in pixels)."""
+    x0, y0, w, h = box
+    n = 240
+    t = np.linspace(0, 1, n)
+    loops = rng.uniform(4, 9)
+    xs = x0 + w * (t + 0.04 * np.sin(2 * math.pi * loops * t + rng.uniform(0, 6)))
+    ys = y0 + h * (
+        0.5 + 0.35 * np.sin(2 * math.pi * loops * 1.9 * t) * np.exp(-1.5 * t) + 0.1 * np.sin(9 * t)
+    )
+    pts = np.round(np.stack([xs, ys], axis=1) * 16).astype(np.int32)
+    cv2.polylines(img, [pts], False, color, max(1, round(h / 18)), cv2.LINE_AA, shift=4)
+    # an underline flourish
+    fx = np.linspace(x0 + 0.1 * w, x0 + 0.9 * w, 40)
+    fy = y0 + h * (0.85 + 0.05 * np.sin(np.linspace(0, 3, 40)))
+    cv2.polylines(
+        img,
+        [np.round(np.stack([fx, fy], axis=1) * 16).astype(np.int32)],
+        False,
+        color,
+        max(1, round(h / 24)),
+        cv2.LINE_AA,
+        shift=4,
+    )
+
+
+def chip(img: Image, x: float, y: float, w: float, h: float) -> None:
+    """A contact chip module (gold, with contact pads)."""
+    gold = (212, 175, 95)
+    dark = (150, 115, 50)
+    r = round(min(w, h) * 0.15)
+    x0, y0, x1, y1 = round(x), round(y), round(x + w), round(y + h)
+    cv2.rectangle(img, (x0 + r, y0), (x1 - r, y1), gold, -1, cv2.LINE_AA)
+    cv2.rectangle(img, (x0, y0 + r), (x1, y1 - r), gold, -1, cv2.LINE_AA)
+    for cx, cy in ((x0 + r, y0 + r), (x1 - r, y0 + r), (x0 + r, y1 - r), (x1 - r, y1 - r)):
+        cv2.circle(img, (cx, cy), r, gold, -1, cv2.LINE_AA)
+    t = max(1, round(min(w, h) / 40))
+    cv2.line(img, (x0 + round(w * 0.5), y0), (x0 + round(w * 0.5), y1), dark, t, cv2.LINE_AA)
+    for f in (0.33, 0.66):
+        cv2.line(img, (x0, y0 + round(h * f)), (x1, y0 + round(h * f)), dark, t, cv2.LINE_AA)
+    cv2.rectangle(
+        img,
+        (x0 + round(w * 0.3), y0 + round(h * 0.25)),
+        (x0 + round(w * 0.7), y0 + round(h * 0.75)),
+        dark,
+        t,
+        cv2.LINE_AA,
+    )
+
+
+def hologram(img: Image, rng: np.random.Generator, cx: float, cy: float, r: float) -> None:
+    """A faint iridescent disc (the optically variable device)."""
+    size = max(4, round(2 * r))
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    d = np.hypot(xx - r, yy - r) / max(r, 1.0)
+    ang = np.arctan2(yy - r, xx - r) + rng.uniform(0, 6)
+    patch = np.stack([127 + 127 * np.sin(ang * 3 + k * 2.1) for k in range(3)], axis=2).astype(np.uint8)
+    alpha = np.clip((1.0 - d) * 4.0, 0, 1).astype(np.float32) * 0.1
+    blend(img, patch, alpha, round(cx - r), round(cy - r))
+
+
+def profile(img: Image, cx: float, cy: float, size: float, color: RGB) -> None:
+    """A faint outline of a head in profile (stands in for a national emblem figure)."""
+    t = np.linspace(0, 2 * math.pi, 120)
+    r = 1.0 + 0.08 * np.sin(3 * t) + 0.12 * np.exp(-((t - 0.2) ** 2) * 30)  # the nose
+    xs = cx + size * 0.7 * r * np.cos(t)
+    ys = cy + size * r * np.sin(t)
+    pts = np.round(np.stack([xs, ys], axis=1) * 16).astype(np.int32)
+    cv2.polylines(img, [pts], True, color, max(1, round(size / 40)), cv2.LINE_AA, shift=4)
+    for k in range(1, 4):
+        inner = np.round(
+            np.stack([cx + (xs - cx) * (1 - 0.15 * k), cy + (ys - cy) * (1 - 0.15 * k)], axis=1) * 16
+        )
+        cv2.polylines(img, [inner.astype(np.int32)], True, color, 1, cv2.LINE_AA, shift=4)

@@ -1,0 +1,368 @@
+"""What the form shows for one document, computed without Qt.
+
+The widgets only paint what this module decides, so the rule that matters most lives in
+one small, testable place: a field is shown as *verified* (green) only when its status is
+"ok", it came from the MRZ, nobody changed it, and the document's check digits pass after
+every edit. Anything else is shown as what it is (corrected, unverified, mismatch, low
+confidence, invalid, edited by the operator, missing) with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Final, Literal
+
+from desktop_app.core.types import FIELD_KEYS, MRZ_FIELD_KEYS, DocumentResult, Field, Flag, MrzReading
+
+log = logging.getLogger(__name__)
+
+FIELD_LABELS: Final[Mapping[str, str]] = {
+    "document_code": "Document code",
+    "issuing_country": "Issuing country",
+    "surname": "Surname",
+    "given_names": "Given names",
+    "document_number": "Document number",
+    "nationality": "Nationality",
+    "birth_date": "Date of birth",
+    "sex": "Sex",
+    "expiry_date": "Date of expiry",
+    "personal_number": "Personal number",
+    "optional_data": "Optional data",
+    "place_of_birth": "Place of birth",
+    "issue_date": "Date of issue",
+    "authority": "Authority",
+}
+REQUIRED: Final = (
+    "document_code",
+    "issuing_country",
+    "surname",
+    "document_number",
+    "nationality",
+    "birth_date",
+    "sex",
+    "expiry_date",
+)
+DATE_KEYS: Final = ("birth_date", "expiry_date", "issue_date")
+COUNTRY_KEYS: Final = ("issuing_country", "nationality")
+
+FORMAT_NAMES: Final[Mapping[str, str]] = {
+    "TD1": "ID card (TD1)",
+    "TD2": "Travel document (TD2)",
+    "TD3": "Passport (TD3)",
+    "MRVA": "Visa (MRV-A)",
+    "MRVB": "Visa (MRV-B)",
+    "FRID": "French ID card (pre-2021)",
+}
+
+Display = Literal[
+    "verified",
+    "unconfirmed",
+    "viz",
+    "corrected",
+    "unverified",
+    "mismatch",
+    "low_confidence",
+    "invalid",
+    "edited",
+    "missing",
+    "empty",
+]
+
+DISPLAY_TEXT: Final[Mapping[str, str]] = {
+    "verified": "Verified by check digit",
+    "unconfirmed": "Read, but the document's checks did not pass",
+    "viz": "Read from the visual zone (no check digit)",
+    "corrected": "Corrected by rule - please check",
+    "unverified": "Not verified - please check",
+    "mismatch": "MRZ and visual zone disagree",
+    "low_confidence": "Low confidence - please check",
+    "invalid": "Invalid",
+    "edited": "Changed by the operator",
+    "missing": "Required - missing",
+    "empty": "Empty",
+}
+"""Short words for each display state; the field's own reason is added after them."""
+
+
+def required_keys(fmt: str | None) -> tuple[str, ...]:
+    # The old French ID card has neither an expiry date nor a nationality in its MRZ.
+    if fmt == "FRID":
+        return tuple(k for k in REQUIRED if k not in ("expiry_date", "nationality"))
+    return REQUIRED
+
+
+@dataclass(frozen=True)
+class FieldView:
+    key: str
+    label: str
+    value: str
+    ocr_value: str | None
+    status: str | None
+    """The engine's (or re-validation's) status; None for a field nobody read."""
+    reason: str | None
+    confidence: float | None
+    source: str | None
+    box: tuple[int, int, int, int] | None
+    edited: bool
+    required: bool
+    display: Display
+
+    @property
+    def verified(self) -> bool:
+        return self.display == "verified"
+
+    @property
+    def blocking(self) -> bool:
+        """Confirm must wait (or be overridden) while this field looks like this."""
+        return self.display in ("invalid", "missing")
+
+    @property
+    def needs_look(self) -> bool:
+        return self.display in ("corrected", "unverified", "mismatch", "low_confidence", "unconfirmed")
+
+    def explanation(self) -> str:
+        text = DISPLAY_TEXT[self.display]
+        if self.reason and self.display not in ("missing", "empty"):
+            text += f": {self.reason}"
+        return text
+
+
+@dataclass(frozen=True)
+class Summary:
+    format_text: str
+    country_text: str
+    expiry_text: str
+    expiry_level: Literal["ok", "warning", "expired", "unknown"]
+    age_text: str
+    flags: tuple[str, ...]
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _years_between(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class DocumentForm:
+    """The operator's working copy of one document: the read result plus edits.
+
+    Pure Python and cheap: every keystroke calls :meth:`set_value`, which re-runs the MRZ
+    check digits over the edited values and re-derives every field's display state.
+    """
+
+    def __init__(
+        self, result: DocumentResult, *, today: date | None = None, expiry_warning_days: int = 90
+    ) -> None:
+        self.result = result
+        self.today = today
+        self.expiry_warning_days = expiry_warning_days
+        self._edits: dict[str, str] = {}
+        self._reading: MrzReading | None = result.mrz
+        self._views: dict[str, FieldView] = {}
+        self._recompute()
+
+    # -- edits -------------------------------------------------------------------------
+    @property
+    def edits(self) -> Mapping[str, str]:
+        return dict(self._edits)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._edits)
+
+    def set_value(self, key: str, value: str) -> FieldView:
+        if key not in FIELD_KEYS:
+            raise KeyError(key)
+        original = self.result.fields.get(key)
+        if value == (original.value if original is not None else ""):
+            self._edits.pop(key, None)
+        else:
+            self._edits[key] = value
+        self._recompute()
+        return self._views[key]
+
+    def replace_result(self, result: DocumentResult) -> None:
+        """A later stage arrived (visual zone after MRZ): keep the operator's edits."""
+        self.result = result
+        self._reading = result.mrz
+        self._recompute()
+
+    # -- derived -----------------------------------------------------------------------
+    @property
+    def reading(self) -> MrzReading | None:
+        """The MRZ reading after the operator's edits were checked."""
+        return self._reading
+
+    @property
+    def checks_passed(self) -> bool:
+        return self.result.status == "ok" and self._reading is not None and bool(self._reading.valid)
+
+    def field(self, key: str) -> FieldView:
+        return self._views[key]
+
+    def fields(self) -> list[FieldView]:
+        return [self._views[k] for k in FIELD_KEYS]
+
+    def blocking(self) -> list[FieldView]:
+        return [v for v in self.fields() if v.blocking]
+
+    def needs_look(self) -> list[FieldView]:
+        return [v for v in self.fields() if v.needs_look]
+
+    def final_values(self) -> dict[str, str]:
+        """Every value the operator is confirming (read or typed), by field key."""
+        out: dict[str, str] = {}
+        for v in self.fields():
+            if v.value or v.ocr_value is not None:
+                out[v.key] = v.value
+        return out
+
+    def _revalidate(self) -> None:
+        from desktop_app.core.mrz import revalidate
+
+        base = self.result.mrz
+        if base is None:
+            self._reading = None
+            return
+        mrz_edits = {k: v for k, v in self._edits.items() if k in MRZ_FIELD_KEYS}
+        if not mrz_edits:
+            self._reading = base
+            return
+        try:
+            self._reading = revalidate(
+                base, mrz_edits, today=self.today, expiry_warning_days=self.expiry_warning_days
+            )
+        except Exception:
+            # A re-validation bug must not lose the operator's typing; treat the document
+            # as unchecked instead (nothing will show as verified).
+            log.exception("revalidate failed")
+            self._reading = replace(base, valid=False, accepted=False)
+
+    def _field_status(self, key: str) -> Field | None:
+        """The field as the engine and the re-validation see it now."""
+        read = self.result.fields.get(key)
+        base, now = self.result.mrz, self._reading
+        if now is None or base is None or key not in MRZ_FIELD_KEYS:
+            return read
+        before, after = base.fields.get(key), now.fields.get(key)
+        if after is None:
+            return read
+        if key in self._edits:
+            return after
+        # An edit elsewhere can change this field's check (the composite digit, say):
+        # take the re-validated verdict when it differs from the first one.
+        if before is None or (before.status, before.reason) != (after.status, after.reason):
+            return replace(read, status=after.status, reason=after.reason) if read is not None else after
+        return read
+
+    def _recompute(self) -> None:
+        from desktop_app.core.mrz import validate_field
+
+        self._revalidate()
+        required = required_keys(self.result.format)
+        views: dict[str, FieldView] = {}
+        checks = self.checks_passed
+        for key in FIELD_KEYS:
+            read = self.result.fields.get(key)
+            current = self._field_status(key)
+            edited = key in self._edits
+            value = self._edits[key] if edited else (read.value if read is not None else "")
+            status = current.status if current is not None else None
+            reason = current.reason if current is not None else None
+            if edited and value:
+                # Format sanity (dates, country codes, characters) on top of the check digits.
+                try:
+                    v_status, v_reason = validate_field(key, value, today=self.today)
+                except Exception:
+                    log.exception("validate_field failed for %s", key)
+                    v_status, v_reason = "unverified", "could not be checked"
+                if v_status == "invalid" or status is None:
+                    status, reason = v_status, v_reason
+            source = "operator" if edited else (read.source if read is not None else None)
+            is_required = key in required
+            display: Display
+            if not value.strip():
+                display = "missing" if is_required else "empty"
+            elif status == "invalid":
+                display = "invalid"
+            elif edited:
+                display = "edited"
+            elif status == "ok":
+                if source in ("mrz", "mrz+viz"):
+                    display = "verified" if checks else "unconfirmed"
+                else:
+                    display = "viz"
+            elif status in ("corrected", "unverified", "mismatch", "low_confidence"):
+                display = status  # type: ignore[assignment]
+            else:
+                display = "unverified"
+            views[key] = FieldView(
+                key=key,
+                label=FIELD_LABELS.get(key, key),
+                value=value,
+                ocr_value=read.value if read is not None else None,
+                status=status,
+                reason=reason,
+                confidence=None if edited or read is None else float(read.confidence),
+                source=source,
+                box=read.box if read is not None else None,
+                edited=edited,
+                required=is_required,
+                display=display,
+            )
+        self._views = views
+
+    # -- summary -----------------------------------------------------------------------
+    def summary(self) -> Summary:
+        from desktop_app.core.mrz import country_name
+
+        r = self.result
+        today = self.today or date.today()
+        fmt = FORMAT_NAMES.get(
+            r.format or "", "Unknown document" if r.status != "ok" else (r.format or "Unknown")
+        )
+        code = self._views["issuing_country"].value.strip().upper()
+        name = None
+        if code:
+            try:
+                name = country_name(code)
+            except Exception:
+                log.exception("country_name failed")
+        country = f"{name} ({code})" if name else (f"{code} (unknown code)" if code else "-")
+        expiry = _parse_date(self._views["expiry_date"].value)
+        level: Literal["ok", "warning", "expired", "unknown"]
+        if expiry is None:
+            expiry_text, level = "Expiry date unknown", "unknown"
+        else:
+            days = (expiry - today).days
+            if days < 0:
+                expiry_text, level = f"EXPIRED {-days} days ago ({expiry.isoformat()})", "expired"
+            elif days <= self.expiry_warning_days:
+                expiry_text, level = f"Expires in {days} days ({expiry.isoformat()})", "warning"
+            else:
+                expiry_text, level = f"Valid, expires in {days} days ({expiry.isoformat()})", "ok"
+        born = _parse_date(self._views["birth_date"].value)
+        age_text = f"{_years_between(born, today)} years" if born is not None and born <= today else "-"
+        return Summary(fmt, country, expiry_text, level, age_text, self.flag_texts())
+
+    def flag_texts(self) -> tuple[str, ...]:
+        """The document's findings in plain words, after the operator's edits."""
+        base = self.result.mrz
+        stale: tuple[Flag, ...] = base.flags if base is not None else ()
+        flags: list[Flag] = [f for f in self.result.flags if f not in stale]
+        if self._reading is not None:
+            flags.extend(self._reading.flags)
+        if self.result.status == "error" and self.result.error:
+            flags.insert(0, Flag("error", self.result.error))
+        seen: dict[str, None] = {}
+        for f in flags:
+            seen.setdefault(f.message, None)
+        return tuple(seen)

@@ -1,0 +1,1 @@
+"""Qt item models over plain values (queue items, review items, records)."""

@@ -1,0 +1,112 @@
+"""The intake queue as a list: what waits, what is being read, what is done or failed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.models.queue_model import ItemIdRole, QueueModel
+
+
+class QueuePanel(QWidget):
+    item_chosen = Signal(int)
+    """The operator picked an item (click or Enter)."""
+    retry_requested = Signal(int)
+    remove_requested = Signal(int)
+
+    def __init__(self, model: QueueModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("queuePanel")
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>Queue</b>", self)
+        layout.addWidget(title)
+        self.table = QTableView(self)
+        self.table.setObjectName("queueTable")
+        self.table.setAccessibleName("Document queue")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.activated.connect(self._on_activated)
+        self.table.clicked.connect(self._on_activated)
+        layout.addWidget(self.table, 1)
+        title.setBuddy(self.table)
+        buttons = QHBoxLayout()
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.setAccessibleName("Retry reading the selected document")
+        self.retry_button.setToolTip("Read the selected document again")
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setAccessibleName("Remove the selected document from the queue")
+        self.retry_button.clicked.connect(lambda: self._emit_selected(self.retry_requested))
+        self.remove_button.clicked.connect(lambda: self._emit_selected(self.remove_requested))
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("queueSummary")
+        layout.addWidget(self.summary)
+        for sig in (model.rowsInserted, model.rowsRemoved, model.dataChanged, model.modelReset):
+            sig.connect(self._update_summary)
+        self._update_summary()
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        value = rows[0].data(ItemIdRole)
+        return int(value) if value is not None else None
+
+    def _emit_selected(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        item_id = self.selected_id()
+        if item_id is not None:
+            signal.emit(item_id)  # type: ignore[attr-defined]
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        value = index.data(ItemIdRole)
+        if value is not None:
+            self.item_chosen.emit(int(value))
+
+    def mark_current(self, item_id: int | None) -> None:
+        """Select the row of the item on screen, without emitting ``item_chosen``."""
+        sel = self.table.selectionModel()
+        if item_id is None:
+            sel.clearSelection()
+            return
+        row = self.model.row_of(item_id)
+        if row is None:
+            return
+        index = self.model.index(row, 0)
+        sel.select(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+
+    def _update_summary(self, *args: object) -> None:
+        m = self.model
+        waiting = m.count("waiting", "reading")
+        ready = m.count("ready")
+        done = m.count("confirmed", "needs review")
+        failed = m.count("failed")
+        self.summary.setText(
+            f"{waiting} to read · {ready} to check · {done} done" + (f" · {failed} failed" if failed else "")
+        )
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft)

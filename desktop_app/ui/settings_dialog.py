@@ -1,0 +1,183 @@
+"""The settings dialog: a form over the typed settings file (no QSettings here)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.settings import Settings, save_settings
+
+log = logging.getLogger(__name__)
+
+
+def _with_browse(edit: QLineEdit, button_text: str, pick: object, parent: QWidget) -> QWidget:
+    box = QWidget(parent)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    b = QPushButton(button_text, box)
+    b.setAccessibleName(f"{button_text} for {edit.accessibleName()}")
+    b.clicked.connect(pick)
+    row.addWidget(b)
+    return box
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; :attr:`saved` holds what was written on OK."""
+
+    def __init__(self, settings: Settings, path: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setObjectName("settingsDialog")
+        self.setAccessibleName("Settings")
+        self._original = settings
+        self._path = path
+        self.saved: Settings | None = None
+
+        self.operator = QLineEdit(settings.operator_name, self)
+        self.operator.setAccessibleName("Operator name")
+        self.workstation = QLineEdit(settings.workstation, self)
+        self.workstation.setAccessibleName("Workstation")
+        self.database = QLineEdit(settings.database_url, self)
+        self.database.setAccessibleName("Database")
+        self.database.setPlaceholderText("empty: the local database file")
+        self.folder = QLineEdit(settings.watched_folder, self)
+        self.folder.setAccessibleName("Watched folder")
+        self.folder.setPlaceholderText("empty: no folder is watched")
+        self.camera = QLineEdit(settings.camera, self)
+        self.camera.setAccessibleName("Camera")
+        self.camera.setPlaceholderText("0, 1, ... or rtsp://... (empty: none)")
+        self.retention = QSpinBox(self)
+        self.retention.setRange(1, 36500)
+        self.retention.setSuffix(" days")
+        self.retention.setValue(settings.retention_days)
+        self.retention.setAccessibleName("Keep records for")
+        self.expiry = QSpinBox(self)
+        self.expiry.setRange(0, 3650)
+        self.expiry.setSuffix(" days")
+        self.expiry.setValue(settings.expiry_warning_days)
+        self.expiry.setAccessibleName("Warn before expiry")
+        self.threads = QSpinBox(self)
+        self.threads.setRange(1, 64)
+        self.threads.setValue(settings.engine_threads)
+        self.threads.setAccessibleName("Engine threads")
+        self.timeout = QDoubleSpinBox(self)
+        self.timeout.setRange(5.0, 600.0)
+        self.timeout.setDecimals(0)
+        self.timeout.setSuffix(" s")
+        self.timeout.setValue(settings.engine_timeout_s)
+        self.timeout.setAccessibleName("Engine time limit")
+        self.keep_images = QCheckBox("Keep the scan of flagged documents until reviewed", self)
+        self.keep_images.setChecked(settings.keep_images_for_review)
+        self.keep_images.setAccessibleName("Keep images for review")
+        self.read_viz = QCheckBox(
+            "Read the visual zone too (slower; fills place of birth, issue date, authority)", self
+        )
+        self.read_viz.setChecked(settings.read_visual_zone)
+        self.read_viz.setAccessibleName("Read the visual zone")
+
+        people = QGroupBox("Operator", self)
+        f1 = QFormLayout(people)
+        f1.addRow("&Operator name:", self.operator)
+        f1.addRow("&Workstation:", self.workstation)
+
+        intake = QGroupBox("Intake", self)
+        f2 = QFormLayout(intake)
+        f2.addRow("Watched &folder:", _with_browse(self.folder, "Browse…", self._pick_folder, intake))
+        f2.addRow("&Camera:", self.camera)
+
+        data = QGroupBox("Records", self)
+        f3 = QFormLayout(data)
+        f3.addRow("&Database:", _with_browse(self.database, "File…", self._pick_database, data))
+        f3.addRow("&Keep records for:", self.retention)
+        f3.addRow("", self.keep_images)
+        f3.addRow("Warn &before expiry:", self.expiry)
+
+        engine = QGroupBox("Reading engine", self)
+        f4 = QFormLayout(engine)
+        f4.addRow("Engine &threads:", self.threads)
+        f4.addRow("&Time limit per document:", self.timeout)
+        f4.addRow("", self.read_viz)
+
+        note = QLabel(
+            "Changes to the database take effect after a restart; engine changes restart the engine.", self
+        )
+        note.setWordWrap(True)
+        note.setObjectName("fieldMeta")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        for w in (people, intake, data, engine):
+            layout.addWidget(w)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+
+    def _pick_folder(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "Watched folder", self.folder.text() or str(Path.home()))
+        if d:
+            self.folder.setText(d)
+
+    def _pick_database(self) -> None:
+        f, _ = QFileDialog.getSaveFileName(
+            self,
+            "Database file",
+            "",
+            "SQLite database (*.sqlite3 *.db)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if f:
+            self.database.setText(f"sqlite:///{f}")
+
+    def values(self) -> Settings:
+        return replace(
+            self._original,
+            operator_name=self.operator.text().strip() or self._original.operator_name,
+            workstation=self.workstation.text().strip() or self._original.workstation,
+            database_url=self.database.text().strip(),
+            watched_folder=self.folder.text().strip(),
+            camera=self.camera.text().strip(),
+            retention_days=self.retention.value(),
+            expiry_warning_days=self.expiry.value(),
+            engine_threads=self.threads.value(),
+            engine_timeout_s=float(self.timeout.value()),
+            keep_images_for_review=self.keep_images.isChecked(),
+            read_visual_zone=self.read_viz.isChecked(),
+        ).validated()
+
+    def accept(self) -> None:
+        new = self.values()
+        if new.watched_folder and not Path(new.watched_folder).is_dir():
+            QMessageBox.warning(self, "Settings", f"The watched folder {new.watched_folder} does not exist.")
+            return
+        try:
+            save_settings(new, self._path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Settings", f"The settings could not be saved: {exc.strerror or exc}")
+            return
+        self.saved = new
+        super().accept()

@@ -1,0 +1,58 @@
+"""The document at a glance: kind, issuing country, expiry, age, and findings in plain words."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+
+from desktop_app.ui.form_state import Summary
+
+
+class SummaryPanel(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Document", parent)
+        self.setObjectName("summaryPanel")
+        self.setAccessibleName("Document summary")
+        form = QFormLayout(self)
+        form.setContentsMargins(8, 6, 8, 6)
+        form.setVerticalSpacing(3)
+        self.kind = QLabel("-", self)
+        self.country = QLabel("-", self)
+        self.expiry = QLabel("-", self)
+        self.expiry.setObjectName("expiry")
+        self.age = QLabel("-", self)
+        self.flags = QLabel("-", self)
+        self.flags.setWordWrap(True)
+        self.flags.setObjectName("findings")
+        for label, widget, name in (
+            ("Type:", self.kind, "Document type"),
+            ("Issued by:", self.country, "Issuing country"),
+            ("Expiry:", self.expiry, "Expiry"),
+            ("Age:", self.age, "Holder's age"),
+            ("Findings:", self.flags, "Findings"),
+        ):
+            widget.setAccessibleName(name)
+            form.addRow(label, widget)
+
+    def clear(self) -> None:
+        for w in (self.kind, self.country, self.expiry, self.age, self.flags):
+            w.setText("-")
+        self._set_level("unknown")
+
+    def show_summary(self, s: Summary) -> None:
+        self.kind.setText(s.format_text)
+        self.country.setText(s.country_text)
+        self.expiry.setText(s.expiry_text)
+        self._set_level(s.expiry_level)
+        self.age.setText(s.age_text)
+        if s.flags:
+            self.flags.setText("<br>".join(f"• {html.escape(t)}" for t in s.flags))
+        else:
+            self.flags.setText("None")
+
+    def _set_level(self, level: str) -> None:
+        self.expiry.setProperty("level", level)
+        st = self.expiry.style()
+        st.unpolish(self.expiry)
+        st.polish(self.expiry)

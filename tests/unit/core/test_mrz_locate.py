@@ -1,0 +1,95 @@
+"""The MRZ locator finds the band in any quarter turn, small skew included, and maps
+its crops back onto the input image."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from desktop_app.core.imaging import geometry as geo
+from desktop_app.core.imaging.mrz_locate import find_mrz
+from desktop_app.core.resources import fonts_dir
+
+LINES = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+
+
+def _page() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A light page with a few labels and a two-line OCR-B MRZ near the bottom."""
+    img = Image.new("L", (1500, 1050), 236)
+    d = ImageDraw.Draw(img)
+    ocrb = ImageFont.truetype(str(fonts_dir() / "OCRB.otf"), 34)
+    label = ImageFont.truetype(str(fonts_dir() / "OCRB.otf"), 22)
+    for i, t in enumerate(["PASSPORT", "Surname / Nom", "ERIKSSON", "Given names", "ANNA MARIA"]):
+        d.text((520, 120 + 70 * i), t, font=label, fill=30)
+    d.rectangle((80, 120, 420, 560), outline=60, width=4)
+    d.text((70, 860), LINES[0], font=ocrb, fill=10)
+    d.text((70, 920), LINES[1], font=ocrb, fill=10)
+    arr = np.asarray(img)
+    ys, xs = np.where(arr[820:1000] < 128)
+    box = (int(xs.min()), int(ys.min()) + 820, int(xs.max()), int(ys.max()) + 820)
+    return cv2.cvtColor(arr, cv2.COLOR_GRAY2BGR), box
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+@pytest.mark.parametrize("skew", [0.0, 3.5])
+def test_finds_band_in_every_orientation(turns: int, skew: float) -> None:
+    page, _ = _page()
+    img = np.ascontiguousarray(np.rot90(page, turns))
+    if skew:
+        h, w = img.shape[:2]
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
+        img = cv2.warpAffine(img, m, (w, h), borderValue=(236, 236, 236))
+    cands = find_mrz(img)
+    assert cands, "no MRZ found"
+    best = cands[0]
+    assert len(best.lines) == 2
+    # np.rot90(img, k) shows it upright: undoing our turn takes (4 - turns) quarter turns.
+    assert best.quarter_turns == (4 - turns) % 4
+    assert abs(abs(best.angle_deg) - skew) < 1.0
+    for ln in best.lines:
+        h, w = ln.image.shape[:2]
+        assert 45 <= h <= 70 and w > 15 * h  # a long, straightened line (1.3 cap heights of 40 px)
+        # The crop is upright: text is darker in the middle rows than in the margins.
+        rows = ln.image.mean(axis=1)
+        assert rows[h // 2] < rows[2] and rows[h // 2] < rows[-3]
+
+
+def test_crop_maps_back_onto_the_input_band() -> None:
+    page, truth = _page()
+    [best, *_] = find_mrz(page)
+    x0, y0, x1, y1 = best.box
+    tx0, ty0, tx1, ty1 = truth
+    assert x0 <= tx0 + 5 and y0 <= ty0 + 5 and x1 >= tx1 - 5 and y1 >= ty1 - 5
+    assert (x1 - x0) < 1.3 * (tx1 - tx0)
+    first = best.lines[0]
+    h = first.image.shape[0]
+    mid_left = geo.apply(first.to_input, [(0, h / 2)])[0]
+    assert abs(mid_left[1] - (ty0 + 20)) < 25
+
+
+def test_flipped_reverses_lines_and_turns() -> None:
+    page, _ = _page()
+    [best, *_] = find_mrz(page)
+    flipped = best.flipped()
+    assert flipped.quarter_turns == (best.quarter_turns + 2) % 4
+    assert np.array_equal(flipped.lines[0].image, best.lines[1].image[::-1, ::-1])
+    # Same pixel of the input whichever way the crop is read.
+    h, w = best.lines[0].image.shape[:2]
+    a = geo.apply(best.lines[0].to_input, [(10, 10)])[0]
+    b = geo.apply(flipped.lines[1].to_input, [(w - 1 - 10, h - 1 - 10)])[0]
+    assert np.allclose(a, b, atol=1e-6)
+
+
+def test_blank_and_noise_images_have_no_mrz() -> None:
+    assert find_mrz(np.full((600, 800, 3), 255, np.uint8)) == []
+    rng = np.random.default_rng(1)
+    assert find_mrz(rng.integers(0, 255, (600, 800, 3), dtype=np.uint8)) == []
+
+
+def test_band_touching_the_edge_is_reported() -> None:
+    page, (_x0, _y0, _x1, y1) = _page()
+    cut = page[: y1 + 4]  # bottom line's descenders at the border
+    [best, *_] = find_mrz(cut)
+    assert best.near_edge

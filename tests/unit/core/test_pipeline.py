@@ -1,0 +1,116 @@
+"""Pipeline behaviour with a scripted OCR engine: stages, partial results, cancel, boxes,
+expectations and engine failures. The real engine is exercised in tests/integration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from desktop_app.core.ocr.base import DetectedText, Image, OcrError, RecognizedLine
+from desktop_app.core.pipeline import Cancelled, CancelToken, DocumentReader, Progress, ReaderSettings
+from tests.unit.core.test_mrz_locate import LINES, _page
+
+
+class ScriptedEngine:
+    """Answers every MRZ read with the given lines; finds no visual-zone text."""
+
+    def __init__(self, lines: Sequence[str], *, fail: bool = False) -> None:
+        self.lines = list(lines)
+        self.fail = fail
+        self.calls: list[tuple[int, str | None]] = []
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        self.calls.append((len(crops), alphabet))
+        if self.fail:
+            raise OcrError("engine crashed")
+        out = []
+        for i, _ in enumerate(crops):
+            text = self.lines[i] if i < len(self.lines) else ""
+            n = max(1, len(text))
+            out.append(RecognizedLine(text, 0.95, tuple([0.95] * len(text)),
+                                      tuple(0.05 + 0.9 * (j + 0.5) / n for j in range(len(text)))))
+        return out
+
+    def detect(self, image: Image) -> list[DetectedText]:
+        return []
+
+
+def _reader(lines: Sequence[str] = LINES, **kw: object) -> tuple[DocumentReader, ScriptedEngine]:
+    engine = ScriptedEngine(lines)
+    return DocumentReader(ReaderSettings(**kw), engine=engine), engine  # type: ignore[arg-type]
+
+
+def test_mrz_result_comes_first_then_the_full_result() -> None:
+    page, _ = _page()
+    reader, engine = _reader()
+    events: list[Progress] = []
+    [result] = reader.read(page, name="x", on_progress=events.append)
+    assert [e.stage for e in events] == ["load", "mrz", "done"]
+    partial = events[1].result
+    assert partial is not None and partial.fields["surname"].value == "ERIKSSON"
+    assert result.status == "ok" and result.format == "TD3"
+    assert result.mrz is not None and result.mrz.valid
+    assert engine.calls[0] == (2, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
+    assert set(result.timings_ms) >= {"load", "mrz", "viz", "total"}
+
+
+def test_field_boxes_land_on_the_mrz_in_input_coordinates() -> None:
+    page, (tx0, ty0, tx1, ty1) = _page()
+    reader, _ = _reader(read_visual_zone=False)
+    [result] = reader.read(page)
+    for key in ("surname", "document_number", "birth_date"):
+        box = result.fields[key].box
+        assert box is not None
+        x0, y0, x1, y1 = box
+        assert tx0 - 10 <= x0 < x1 <= tx1 + 10
+        assert ty0 - 10 <= y0 < y1 <= ty1 + 10
+    # The document number is the first 9 characters of line 2, the birth date after it.
+    dn, bd = result.fields["document_number"].box, result.fields["birth_date"].box
+    assert dn is not None and bd is not None and dn[2] <= bd[0] + 5 and dn[1] > result.fields["surname"].box[1]  # type: ignore[index]
+
+
+def test_cancel_between_stages() -> None:
+    page, _ = _page()
+    reader, _ = _reader()
+    token = CancelToken()
+
+    def cancel_after_mrz(p: Progress) -> None:
+        if p.stage == "mrz":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        reader.read(page, on_progress=cancel_after_mrz, cancel=token)
+
+
+def test_no_mrz_on_a_blank_page_is_not_an_error() -> None:
+    reader, _ = _reader()
+    [result] = reader.read(np.full((700, 1000, 3), 250, np.uint8))
+    assert result.status == "no_mrz" and result.error is None
+    assert result.accepted is False
+    assert any(f.code == "no_mrz" for f in result.flags)
+
+
+def test_unexpected_format_and_country_are_flagged() -> None:
+    page, _ = _page()
+    reader, _ = _reader(formats=frozenset({"TD1"}), countries=frozenset({"FRA"}), read_visual_zone=False)
+    [result] = reader.read(page)
+    codes = {f.code for f in result.flags}
+    assert {"unexpected_format", "unexpected_country"} <= codes
+    assert result.accepted is False
+
+
+def test_engine_failure_gives_an_error_result() -> None:
+    page, _ = _page()
+    engine = ScriptedEngine(LINES, fail=True)
+    reader = DocumentReader(ReaderSettings(), engine=engine)  # type: ignore[arg-type]
+    [result] = reader.read(page, name="p.jpg")
+    assert result.status == "error" and "engine crashed" in (result.error or "")
+
+
+def test_bad_bytes_give_an_error_result_not_an_exception() -> None:
+    reader, _ = _reader()
+    [result] = reader.read(b"not an image", name="x.jpg")
+    assert result.status == "error" and result.file == "x.jpg"
+    assert result.to_json()["error"]

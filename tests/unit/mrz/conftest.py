@@ -1,0 +1,8 @@
+"""Make ``mrz_helpers`` importable whichever test file pytest starts from."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
