@@ -170,12 +170,13 @@ def visible(
         if digit in legal:
             seen.update(mine)
             continue
-        delta = 0
+        deltas = {}
         for idx, (li, ci) in enumerate(data):
             if (li, ci) in legal:
-                delta += (char_value(_as_read(bad[li][ci])) - char_value(clean[li][ci])) * _WEIGHTS[idx % 3]
-        if delta % 10:
-            seen.update(mine)
+                new_value = char_value(_as_read(bad[li][ci]))
+                deltas[(li, ci)] = (new_value - char_value(clean[li][ci])) * _WEIGHTS[idx % 3]
+        if sum(deltas.values()) % 10:  # the changes under this check digit do not cancel
+            seen.update(p for p, dv in deltas.items() if dv % 10)  # and these move it at all
     return legal <= seen
 
 
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     per_kind: dict[str, Counter[str]] = {}
     per_format: dict[str, Counter[str]] = {}
     times: list[float] = []
+    cpu: list[float] = []  # CPU time: robust when other processes share the machine
     skipped = shown = 0
     while sum(outcome.values()) < args.n:
         data = random_data(rng)
@@ -288,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         layout = LAYOUTS[data.format]
         kind, bad, confs = corrupt(rng, layout, lines)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         r = read_mrz(bad, confidences=confs, today=TODAY)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         right = r.format == clean.format and _values(r) == _values(clean)
         key = ("right_" if right else "wrong_") + ("accepted" if r.accepted else "flagged")
         outcome[key] += 1
@@ -317,11 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     for fmt, c in sorted(per_format.items()):
         total = sum(c.values())
         print(f"    {fmt:14} n={total:5d}  " + "  ".join(f"{k}={c[k]}" for k in order))
-    ms = sorted(t * 1000 for t in times)
-    print(
-        f"  throughput: {n / sum(times):.0f} readings/s; latency ms mean {statistics.fmean(ms):.2f}"
-        f" p50 {ms[len(ms) // 2]:.2f} p95 {ms[int(len(ms) * 0.95)]:.2f} max {ms[-1]:.1f}"
-    )
+    for label, series in (("wall", times), ("cpu", cpu)):
+        ms = sorted(t * 1000 for t in series)
+        print(
+            f"  {label:4} time: {n / sum(series):6.0f} readings/s; ms per reading mean {statistics.fmean(ms):.2f}"
+            f" p50 {ms[len(ms) // 2]:.2f} p95 {ms[int(len(ms) * 0.95)]:.2f} max {ms[-1]:.1f}"
+        )
     return 1 if outcome["wrong_accepted"] else 0
 
 

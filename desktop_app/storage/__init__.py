@@ -46,7 +46,7 @@ Encryption
         ``export(fmt, out, *, since, until=None, actor, workstation=None, allowed_dir=None, overwrite=False)``
         ``-> ExportResult``;
         ``purge(older_than_days, *, actor="retention", workstation=None) -> PurgeResult``;
-        ``verify_audit() -> AuditVerification``; ``audit_entries(...)``; ``counts()``; ``close()``
+        ``verify_audit() -> AuditVerification``; ``audit_entries(...) -> list[AuditEntryInfo]``; ``counts()``; ``close()``
 
     ``final_values`` / ``corrections`` map field keys (:data:`desktop_app.core.types.FIELD_KEYS`)
     to the values a person confirmed; every value differing from the OCR value is stored as a
@@ -91,6 +91,7 @@ from .opening import open_store
 from .paths import data_dir, default_sqlite_path, resolve_database_url
 from .service import Store, StoreSettings
 from .values import (
+    AuditEntryInfo,
     CorrectionInfo,
     ExportResult,
     PurgeResult,
@@ -106,6 +107,7 @@ RecordService = Store
 """The same class under the name the issue uses."""
 
 __all__ = [
+    "AuditEntryInfo",
     "AuditVerification",
     "CorrectionInfo",
     "DatabaseLockedError",

@@ -154,7 +154,12 @@ class RecordField(Base):
 
 
 class Correction(Base):
-    """One field an operator or reviewer changed from the OCR value."""
+    """One field an operator or reviewer changed from the OCR value.
+
+    Belongs to exactly one owner: a record (stage ``confirm``) or a review (stages ``flag``,
+    by the operator who flagged it, and ``review``, by the reviewer who approved it). A
+    record made from a review shows its own corrections and its review's.
+    """
 
     __tablename__ = "corrections"
     __table_args__ = (

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Final, TypeVar, cast
+from typing import Final, TypeVar, cast
 
 from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy import exc as sa_exc
@@ -47,6 +47,7 @@ from .models import (
     ReviewImage,
 )
 from .values import (
+    AuditEntryInfo,
     CorrectionInfo,
     CorrectionStage,
     ExportFormat,
@@ -1002,7 +1003,7 @@ class Store:
     # -- export ------------------------------------------------------------------
     def export(
         self,
-        fmt: ExportFormat,
+        fmt: str,
         out: str | Path,
         *,
         since: DateLike | None,
@@ -1012,13 +1013,14 @@ class Store:
         allowed_dir: str | Path | None = None,
         overwrite: bool = False,
     ) -> ExportResult:
-        """Write confirmed records (full values) to ``out`` as CSV or JSON; audited.
+        """Write confirmed records (full values) to ``out`` as ``fmt`` (``"csv"`` or ``"json"``); audited.
 
         ``out`` must stay inside ``allowed_dir`` (default: the folder ``out`` names); the file
         is created owner-only and never replaces an existing file unless ``overwrite``.
         """
         if fmt not in ("csv", "json"):
             raise InvalidInputError(f"Unknown export format {fmt!r}; use csv or json.")
+        kind = cast(ExportFormat, fmt)
         actor = _check_person(actor, "operator")
         station = _check_person(workstation or socket.gethostname(), "workstation")
         path = resolve_export_path(out, allowed_dir)
@@ -1032,7 +1034,7 @@ class Store:
         q = q.order_by(Record.id)
         with self._read() as session:
             details = [self._record_detail(session, r) for r in session.scalars(q)]
-        data = _format_export(fmt, details)
+        data = _format_export(kind, details)
         write_private_file(path, data, overwrite=overwrite)
         try:
             with self._write() as (session, head):
@@ -1061,7 +1063,7 @@ class Store:
                 path.unlink()
             raise
         log.info("Exported %d records as %s", len(details), fmt)
-        return ExportResult(path=path, format=fmt, count=len(details))
+        return ExportResult(path=path, format=kind, count=len(details))
 
     # -- retention ---------------------------------------------------------------
     def purge(
@@ -1170,21 +1172,21 @@ class Store:
         with self._read() as session:
             return audit.verify(session, self._keys)
 
-    def audit_entries(self, *, since_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
-        """Audit entries as plain dicts (they hold no personal data), oldest first."""
+    def audit_entries(self, *, since_id: int = 0, limit: int = 1000) -> list[AuditEntryInfo]:
+        """Audit entries after ``since_id``, oldest first (they hold no personal data)."""
         with self._read() as session:
             q = select(AuditEntry).where(AuditEntry.id > since_id).order_by(AuditEntry.id).limit(limit)
             return [
-                {
-                    "id": e.id,
-                    "at": e.at.isoformat(),
-                    "actor": e.actor,
-                    "workstation": e.workstation,
-                    "action": e.action,
-                    "entity": e.entity,
-                    "entity_id": e.entity_id,
-                    "details": json.loads(e.details),
-                }
+                AuditEntryInfo(
+                    id=e.id,
+                    at=e.at,
+                    actor=e.actor,
+                    workstation=e.workstation,
+                    action=e.action,
+                    entity=e.entity,
+                    entity_id=e.entity_id,
+                    details=json.loads(e.details),
+                )
                 for e in session.scalars(q)
             ]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 ReviewStatus = Literal["pending", "approved", "rejected"]
 ListStatus = Literal["pending", "approved", "rejected", "confirmed"]
@@ -155,6 +155,25 @@ class ReviewDetail:
     def value(self, key: str) -> str | None:
         f = self.fields.get(key)
         return None if f is None else f.value
+
+
+@dataclass(frozen=True)
+class AuditEntryInfo:
+    """One audit entry (ids, field keys, counts; never a field value)."""
+
+    id: int
+    at: datetime
+    actor: str
+    workstation: str
+    action: str
+    """``record.create``, ``record.correct``, ``review.flag``, ``review.approve``,
+    ``review.reject``, ``export`` or ``purge``."""
+    entity: str
+    entity_id: int | None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
 
 
 @dataclass(frozen=True, slots=True)

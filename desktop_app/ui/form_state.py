@@ -301,7 +301,7 @@ class DocumentForm:
                 else:
                     display = "viz"
             elif status in ("corrected", "unverified", "mismatch", "low_confidence"):
-                display = status  # type: ignore[assignment]
+                display = status
             else:
                 display = "unverified"
             views[key] = FieldView(

@@ -147,7 +147,11 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
     def _action(
-        self, text: str, shortcut: QKeySequence | str | None, slot: Callable[[], object], tip: str = ""
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+        tip: str = "",
     ) -> QAction:
         a = QAction(text, self)
         if shortcut is not None:
@@ -310,7 +314,7 @@ class MainWindow(QMainWindow):
         # Tab order follows the document: queue, picture, the fields top to bottom, actions.
         QWidget.setTabOrder(self.queue_panel.table, self.view)
         QWidget.setTabOrder(self.view, self.fields.first_edit())
-        prev = self.fields.last_edit()
+        prev: QWidget = self.fields.last_edit()
         for w in (
             self.confirm_button,
             self.override_button,
@@ -604,7 +608,7 @@ class MainWindow(QMainWindow):
     def add_qimage(self, image: QImage, origin: str) -> None:
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "PNG")
+        image.save(buf, b"PNG")
         label = f"{origin} {time.strftime('%H:%M:%S')}.png"
         self.controller.add_image_bytes(
             bytes(buf.data().data()), label, "clipboard" if origin == "clipboard" else "camera"

@@ -42,7 +42,7 @@ def emit_loses_bool_references() -> int:
 
 
 _original_emit = SignalInstance.emit
-_patched = False
+_state = {"patched": False}
 
 
 def _emit(self: SignalInstance, *args: Any) -> Any:
@@ -53,14 +53,13 @@ def _emit(self: SignalInstance, *args: Any) -> Any:
 
 def patch_signal_emit() -> bool:
     """Install the work-around if (and only if) this binding has the defect."""
-    global _patched
-    if _patched:
+    if _state["patched"]:
         return True
     lost = emit_loses_bool_references()
     if lost == 1:
         SignalInstance.emit = _emit  # type: ignore[method-assign]
-        _patched = True
+        _state["patched"] = True
         log.info("PySide6 Signal.emit reference defect detected; work-around installed")
     elif lost:
         log.warning("Signal.emit loses %d references per call; no work-around for that", lost)
-    return _patched
+    return _state["patched"]

@@ -55,8 +55,8 @@ class QueuePanel(QWidget):
         self.retry_button.setToolTip("Read the selected document again")
         self.remove_button = QPushButton("Remove", self)
         self.remove_button.setAccessibleName("Remove the selected document from the queue")
-        self.retry_button.clicked.connect(lambda: self._emit_selected(self.retry_requested))
-        self.remove_button.clicked.connect(lambda: self._emit_selected(self.remove_requested))
+        self.retry_button.clicked.connect(self._retry_selected)
+        self.remove_button.clicked.connect(self._remove_selected)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
@@ -75,10 +75,15 @@ class QueuePanel(QWidget):
         value = rows[0].data(ItemIdRole)
         return int(value) if value is not None else None
 
-    def _emit_selected(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _retry_selected(self) -> None:
         item_id = self.selected_id()
         if item_id is not None:
-            signal.emit(item_id)  # type: ignore[attr-defined]
+            self.retry_requested.emit(item_id)
+
+    def _remove_selected(self) -> None:
+        item_id = self.selected_id()
+        if item_id is not None:
+            self.remove_requested.emit(item_id)
 
     def _on_activated(self, index: QModelIndex) -> None:
         value = index.data(ItemIdRole)

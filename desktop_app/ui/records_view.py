@@ -229,7 +229,7 @@ class RecordsView(QWidget):
                 since=since,
                 until=until,
                 actor=actor,
-                workstation=station,  # type: ignore[arg-type]
+                workstation=station,
                 allowed_dir=target.parent,
             )
 

@@ -266,21 +266,26 @@ class ReviewView(QWidget):
     def detail(self) -> ReviewDetail | None:
         return self._detail
 
+    def _cell(self, row: int, col: int) -> QTableWidgetItem:
+        item = self.fields.item(row, col)
+        assert item is not None  # every cell is filled in _show_detail
+        return item
+
     def corrections(self) -> dict[str, str]:
         """The reviewer's changes over the operator's values."""
         out: dict[str, str] = {}
         for r in range(self.fields.rowCount()):
-            key = self.fields.item(r, COL_FIELD).data(Qt.ItemDataRole.UserRole)
-            proposed = self.fields.item(r, COL_PROPOSED).text()
-            final = self.fields.item(r, COL_FINAL).text().strip()
+            key = self._cell(r, COL_FIELD).data(Qt.ItemDataRole.UserRole)
+            proposed = self._cell(r, COL_PROPOSED).text()
+            final = self._cell(r, COL_FINAL).text().strip()
             if final != proposed:
                 out[str(key)] = final
         return out
 
     def set_final_value(self, key: str, value: str) -> None:
         for r in range(self.fields.rowCount()):
-            if self.fields.item(r, COL_FIELD).data(Qt.ItemDataRole.UserRole) == key:
-                self.fields.item(r, COL_FINAL).setText(value)
+            if self._cell(r, COL_FIELD).data(Qt.ItemDataRole.UserRole) == key:
+                self._cell(r, COL_FINAL).setText(value)
                 return
         raise KeyError(key)
 

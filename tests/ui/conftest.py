@@ -3,6 +3,7 @@ fails any test leaving a QThread running or an engine process alive."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import weakref
@@ -76,17 +77,13 @@ def no_leaks(qapp: object, qtbot: object) -> Iterator[None]:
     running = lambda: [t for t in (r() for r in _started) if t is not None and t.isRunning()]  # noqa: E731
     children = lambda: [p for p in _child_pids() if p not in before]  # noqa: E731
     # A thread that was told to stop may need a moment to return from its loop.
-    try:
+    with contextlib.suppress(AssertionError):
         qtbot.waitUntil(lambda: not running() and not children(), timeout=5000)  # type: ignore[attr-defined]
-    except AssertionError:
-        pass
     leaked_threads = [t.objectName() or type(t).__name__ for t in running()]
     leaked_children = children()
     for pid in leaked_children:  # don't let one leak poison the following tests
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, 9)
-        except OSError:
-            pass
     assert not leaked_threads, f"QThreads still running after the test: {leaked_threads}"
     assert not leaked_children, f"child processes still alive after the test: {leaked_children}"
 
@@ -117,7 +114,9 @@ def store_opener(settings: Settings) -> Callable[[], object]:
     from desktop_app.storage import StoreSettings, open_store
 
     def opener() -> object:
-        return open_store(settings.database_url, key=TEST_KEY, settings=StoreSettings(keep_review_images=True))
+        return open_store(
+            settings.database_url, key=TEST_KEY, settings=StoreSettings(keep_review_images=True)
+        )
 
     return opener
 

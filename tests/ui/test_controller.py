@@ -30,10 +30,10 @@ def wait_status(qtbot: QtBot, c: DocumentController, label: str, status: str, ti
 def test_signal_emit_keeps_references_balanced(qtbot: QtBot) -> None:
     """The PySide6 6.12 emit defect (a lost reference to True per emit) is neutralised."""
 
-    class O(QObject):
+    class Emitter(QObject):
         s = Signal(str)
 
-    o = O()
+    o = Emitter()
     o.s.connect(lambda _x: None)
     before = sys.getrefcount(True)
     for _ in range(5000):
@@ -42,8 +42,9 @@ def test_signal_emit_keeps_references_balanced(qtbot: QtBot) -> None:
     assert emit_loses_bool_references() == 0
 
 
-def test_mrz_fields_show_before_the_visual_zone(qtbot: QtBot, services: Services,
-                                                make_doc: Callable[[str], str]) -> None:
+def test_mrz_fields_show_before_the_visual_zone(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     c = services.controller
     seen: list[tuple[str, str]] = []  # (surname, place of birth) each time the form changed
 
@@ -63,8 +64,9 @@ def test_mrz_fields_show_before_the_visual_zone(qtbot: QtBot, services: Services
     assert final.field("place_of_birth").display == "unverified"
 
 
-def test_edit_then_confirm_saves_the_operators_value(qtbot: QtBot, services: Services,
-                                                     make_doc: Callable[[str], str]) -> None:
+def test_edit_then_confirm_saves_the_operators_value(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     c = services.controller
     c.add_files([make_doc("p.png")])
     wait_status(qtbot, c, "p.png", "ready")
@@ -86,8 +88,9 @@ def test_edit_then_confirm_saves_the_operators_value(qtbot: QtBot, services: Ser
     assert c.current is None and c.form is None
 
 
-def test_invalid_field_blocks_confirm_until_override(qtbot: QtBot, services: Services,
-                                                     make_doc: Callable[[str], str]) -> None:
+def test_invalid_field_blocks_confirm_until_override(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     c = services.controller
     c.add_files([make_doc("p.png")])
     wait_status(qtbot, c, "p.png", "ready")
@@ -109,8 +112,9 @@ def test_invalid_field_blocks_confirm_until_override(qtbot: QtBot, services: Ser
     assert c.queue.items()[0].status == "needs review"
 
 
-def test_a_failed_save_keeps_the_form_and_a_retry_works(qtbot: QtBot, services: Services,
-                                                        make_doc: Callable[[str], str]) -> None:
+def test_a_failed_save_keeps_the_form_and_a_retry_works(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     c = services.controller
     c.add_files([make_doc("p.png")])
     wait_status(qtbot, c, "p.png", "ready")
@@ -138,9 +142,9 @@ def test_a_failed_save_keeps_the_form_and_a_retry_works(qtbot: QtBot, services: 
     assert len(calls) == 2
 
 
-def test_queue_reads_ahead_and_next_clear_cancel(qtbot: QtBot, services: Services,
-                                                 make_doc: Callable[[str], str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_queue_reads_ahead_and_next_clear_cancel(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     c = services.controller
     docs = [make_doc(f"doc{i}.png") for i in range(4)]
     c.add_files(docs)
@@ -160,8 +164,9 @@ def test_queue_reads_ahead_and_next_clear_cancel(qtbot: QtBot, services: Service
     assert sorted(it.status for it in c.queue.items()) == ["cancelled", "ready", "ready", "ready"]
 
 
-def test_cancel_reading_keeps_the_mrz_fields(qtbot: QtBot, services: Services, make_doc: Callable[[str], str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_reading_keeps_the_mrz_fields(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     c = services.controller
     c.add_files([make_doc("slow.png")])
     qtbot.waitUntil(lambda: c.form is not None, timeout=15000)  # MRZ stage done
@@ -181,8 +186,9 @@ def very_slow_viz(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_READER_SLOW_S", "30")
 
 
-def test_engine_crash_keeps_the_form(qtbot: QtBot, very_slow_viz: None, services: Services,
-                                     make_doc: Callable[[str], str]) -> None:
+def test_engine_crash_keeps_the_form(
+    qtbot: QtBot, very_slow_viz: None, services: Services, make_doc: Callable[[str], str]
+) -> None:
     c = services.controller
     qtbot.waitUntil(lambda: services.engine.state == "ready", timeout=15000)
     c.add_files([make_doc("slow.png")])

@@ -59,16 +59,21 @@ def wait_ready(qtbot: QtBot, client: EngineClient) -> None:
 def test_document_result_crosses_the_process_boundary() -> None:
     """DocumentResult keeps its mappings read-only (MappingProxyType), which plain pickle
     refuses; the engine's pickler carries them."""
-    r = DocumentResult(status="ok", fields={"surname": Field("X", 0.9, "mrz")}, flags=(Flag("a", "b"),),
-                       timings_ms={"mrz": 1.0})
+    r = DocumentResult(
+        status="ok",
+        fields={"surname": Field("X", 0.9, "mrz")},
+        flags=(Flag("a", "b"),),
+        timings_ms={"mrz": 1.0},
+    )
     back = pickle.loads(ForkingPickler.dumps(r))
     assert back == r and back.fields["surname"].value == "X"
     with pytest.raises(TypeError):
         back.fields["x"] = Field("Y", 1, "mrz")  # type: ignore[index]
 
 
-def test_stages_arrive_in_order_with_the_mrz_first(qtbot: QtBot, make_client: Callable[..., EngineClient],
-                                                  make_doc: Callable[[str], str]) -> None:
+def test_stages_arrive_in_order_with_the_mrz_first(
+    qtbot: QtBot, make_client: Callable[..., EngineClient], make_doc: Callable[[str], str]
+) -> None:
     client = make_client()
     rec = Recorder(client)
     states: list[str] = []
@@ -88,8 +93,9 @@ def test_stages_arrive_in_order_with_the_mrz_first(qtbot: QtBot, make_client: Ca
     assert states[0] == EngineState.STARTING and EngineState.READY in states
 
 
-def test_a_bad_file_is_an_error_result_not_a_failure(qtbot: QtBot, make_client: Callable[..., EngineClient],
-                                                     tmp_path: object) -> None:
+def test_a_bad_file_is_an_error_result_not_a_failure(
+    qtbot: QtBot, make_client: Callable[..., EngineClient], tmp_path: object
+) -> None:
     client = make_client()
     with qtbot.waitSignal(client.finished, timeout=20000) as blocker:
         client.submit("/nonexistent/scan.jpg")
@@ -98,7 +104,9 @@ def test_a_bad_file_is_an_error_result_not_a_failure(qtbot: QtBot, make_client: 
 
 
 def test_cancel_drops_queued_and_kills_an_uninterruptible_stage(
-    qtbot: QtBot, make_client: Callable[..., EngineClient], make_doc: Callable[[str], str],
+    qtbot: QtBot,
+    make_client: Callable[..., EngineClient],
+    make_doc: Callable[[str], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_READER_SLOW_S", "30")  # far longer than the test may take
@@ -110,8 +118,13 @@ def test_cancel_drops_queued_and_kills_an_uninterruptible_stage(
     queued = client.submit(make_doc("queued.png"))
     after = client.submit(make_doc("after.png"))
     client.cancel(queued)  # still in the client's queue: dropped without reaching the child
-    qtbot.waitUntil(lambda: "progress" in rec.of(slow) and any(
-        isinstance(e[2], StageUpdate) and e[2].stage == "mrz" for e in rec.events if e[1] == slow), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            "progress" in rec.of(slow)
+            and any(isinstance(e[2], StageUpdate) and e[2].stage == "mrz" for e in rec.events if e[1] == slow)
+        ),
+        timeout=10000,
+    )
     with qtbot.waitSignal(client.cancelled, timeout=2000, check_params_cb=lambda r: r == slow):
         client.cancel(slow)  # the slow stage ignores the token: the child must be killed
     with qtbot.waitSignal(client.finished, timeout=20000, check_params_cb=lambda r, _res: r == after):
@@ -122,7 +135,9 @@ def test_cancel_drops_queued_and_kills_an_uninterruptible_stage(
 
 
 def test_cancel_between_stages_keeps_the_same_child(
-    qtbot: QtBot, make_client: Callable[..., EngineClient], make_doc: Callable[[str], str],
+    qtbot: QtBot,
+    make_client: Callable[..., EngineClient],
+    make_doc: Callable[[str], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_READER_SLOW_S", "0.6")
@@ -141,7 +156,9 @@ def test_cancel_between_stages_keeps_the_same_child(
 
 
 def test_sigkill_mid_read_restarts_and_reports(
-    qtbot: QtBot, make_client: Callable[..., EngineClient], make_doc: Callable[[str], str],
+    qtbot: QtBot,
+    make_client: Callable[..., EngineClient],
+    make_doc: Callable[[str], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_READER_SLOW_S", "30")
@@ -151,8 +168,10 @@ def test_sigkill_mid_read_restarts_and_reports(
     pid = client.child_pid
     assert pid
     rid = client.submit(make_doc("slow.png"))
-    qtbot.waitUntil(lambda: any(isinstance(e[2], StageUpdate) and e[2].stage == "mrz"
-                                for e in rec.events if e[1] == rid), timeout=10000)
+    qtbot.waitUntil(
+        lambda: any(isinstance(e[2], StageUpdate) and e[2].stage == "mrz" for e in rec.events if e[1] == rid),
+        timeout=10000,
+    )
     with qtbot.waitSignal(client.failed, timeout=10000) as blocker:
         os.kill(pid, signal.SIGKILL)
     assert blocker.args == [rid, MSG_CRASHED]
@@ -203,8 +222,9 @@ def test_an_engine_that_cannot_start_says_so(qtbot: QtBot, make_client: Callable
         client.submit("/tmp/x.png")
 
 
-def test_results_are_frozen_values(qtbot: QtBot, make_client: Callable[..., EngineClient],
-                                   make_doc: Callable[[str], str]) -> None:
+def test_results_are_frozen_values(
+    qtbot: QtBot, make_client: Callable[..., EngineClient], make_doc: Callable[[str], str]
+) -> None:
     client = make_client()
     with qtbot.waitSignal(client.finished, timeout=20000) as blocker:
         client.submit(make_doc("p.png"))

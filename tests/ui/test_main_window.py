@@ -27,8 +27,10 @@ from desktop_app.ui.main_window import MainWindow
 def open_and_wait(qtbot: QtBot, svc: Services, path: str) -> None:
     svc.window.add_paths([path])
     name = Path(path).name
-    qtbot.waitUntil(lambda: any(it.label == name and it.status == "ready" for it in svc.controller.queue.items()),
-                    timeout=15000)
+    qtbot.waitUntil(
+        lambda: any(it.label == name and it.status == "ready" for it in svc.controller.queue.items()),
+        timeout=15000,
+    )
 
 
 def test_window_shows_at_once_and_the_engine_warms_up_behind(qtbot: QtBot, services: Services) -> None:
@@ -39,8 +41,9 @@ def test_window_shows_at_once_and_the_engine_warms_up_behind(qtbot: QtBot, servi
     assert w.db_label.text() == "Database ready"
 
 
-def test_read_edit_confirm_and_find_in_records(qtbot: QtBot, services: Services,
-                                               make_doc: Callable[[str], str]) -> None:
+def test_read_edit_confirm_and_find_in_records(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     w = services.window
     open_and_wait(qtbot, services, make_doc("passport.png"))
     surname = w.fields.edit("surname")
@@ -79,8 +82,9 @@ def test_read_edit_confirm_and_find_in_records(qtbot: QtBot, services: Services,
     assert opened.args[0].value("document_number") == "L898902C3"  # full number on open only
 
 
-def test_invalid_value_disables_confirm_and_override_flags(qtbot: QtBot, services: Services,
-                                                           make_doc: Callable[[str], str]) -> None:
+def test_invalid_value_disables_confirm_and_override_flags(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     w = services.window
     open_and_wait(qtbot, services, make_doc("p.png"))
     expiry = w.fields.edit("expiry_date")
@@ -97,8 +101,9 @@ def test_invalid_value_disables_confirm_and_override_flags(qtbot: QtBot, service
     assert saved.args[0] == "flagged"
 
 
-def test_selecting_a_field_highlights_its_box_and_back(qtbot: QtBot, services: Services,
-                                                       make_doc: Callable[[str], str]) -> None:
+def test_selecting_a_field_highlights_its_box_and_back(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     w = services.window
     open_and_wait(qtbot, services, make_doc("p.png"))
     w.fields.edit("document_number").setFocus()
@@ -112,8 +117,9 @@ def test_selecting_a_field_highlights_its_box_and_back(qtbot: QtBot, services: S
     assert w.view.selected_key() == "birth_date"
 
 
-def test_leaving_unsaved_changes_asks_first(qtbot: QtBot, services: Services,
-                                            make_doc: Callable[[str], str]) -> None:
+def test_leaving_unsaved_changes_asks_first(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     w = services.window
     open_and_wait(qtbot, services, make_doc("a.png"))
     open_and_wait(qtbot, services, make_doc("b.png"))
@@ -146,8 +152,10 @@ def test_tab_order_follows_the_document_and_every_control_is_named(qtbot: QtBot,
 
     unnamed = []
     for widget in w.findChildren(QWidget):
-        if not isinstance(widget, (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QGraphicsView,
-                                   QAbstractSpinBox)):
+        if not isinstance(
+            widget,
+            (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QGraphicsView, QAbstractSpinBox),
+        ):
             continue
         if isinstance(widget, QLineEdit) and isinstance(widget.parent(), (QComboBox, QAbstractSpinBox)):
             continue  # the editor inside a combo box or spin box is named through its owner
@@ -160,26 +168,43 @@ def test_tab_order_follows_the_document_and_every_control_is_named(qtbot: QtBot,
         if not (widget.accessibleName() or text.replace("&", "").strip()):
             unnamed.append(f"{type(widget).__name__}:{widget.objectName()}")
     # Qt's own internals (tab bar scrollers, header corner button) are named by Qt.
-    unnamed = [u for u in unnamed if not u.startswith(("QToolButton:qt_", "QAbstractButton:", "QToolButton:"))]
+    unnamed = [
+        u for u in unnamed if not u.startswith(("QToolButton:qt_", "QAbstractButton:", "QToolButton:"))
+    ]
     assert unnamed == [], unnamed
 
 
 def test_shortcuts_exist_for_every_action(services: Services) -> None:
     w = services.window
-    for action in (w.confirm_action, w.flag_action, w.clear_action, w.next_action, w.open_action,
-                   w.paste_action, w.fit_action, w.rotate_right_action, w.cancel_action):
+    for action in (
+        w.confirm_action,
+        w.flag_action,
+        w.clear_action,
+        w.next_action,
+        w.open_action,
+        w.paste_action,
+        w.fit_action,
+        w.rotate_right_action,
+        w.cancel_action,
+    ):
         assert not action.shortcut().isEmpty(), action.text()
     assert "Ctrl+Return" in w.confirm_action.shortcut().toString()
 
 
-def test_drop_and_paste_queue_documents(qtbot: QtBot, services: Services, make_doc: Callable[[str], str],
-                                        tmp_path: Path) -> None:
+def test_drop_and_paste_queue_documents(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str], tmp_path: Path
+) -> None:
     w: MainWindow = services.window
     c = services.controller
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(make_doc("dropped1.png")), QUrl.fromLocalFile(make_doc("dropped2.png"))])
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     w.dropEvent(drop)
     assert [it.label for it in c.queue.items()] == ["dropped1.png", "dropped2.png"]
 
@@ -213,7 +238,9 @@ def test_image_view_fit_zoom_rotate(qtbot: QtBot, services: Services, make_doc: 
     _ = QPoint()
 
 
-def test_closing_with_open_documents_asks(qtbot: QtBot, services: Services, make_doc: Callable[[str], str]) -> None:
+def test_closing_with_open_documents_asks(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
     w = services.window
     services.controller.add_files([make_doc("a.png"), make_doc("b.png")])
     asked: list[str] = []

@@ -11,30 +11,38 @@ import numpy.typing as npt
 from desktop_app.core.types import Box
 
 Affine = npt.NDArray[Any]
-"""A 2 x 3 affine matrix mapping (x, y, 1) to (x', y')."""
+"""A 2 x 3 affine matrix mapping (x, y, 1) to (x', y'), or a 3 x 3 projective one."""
 
 
 def to3(m: Affine) -> npt.NDArray[Any]:
+    if m.shape == (3, 3):
+        return m
     out = np.eye(3)
     out[:2] = m
     return out
 
 
 def compose(*maps: Affine) -> Affine:
-    """``compose(a, b)`` applies ``b`` first, then ``a``."""
+    """``compose(a, b)`` applies ``b`` first, then ``a``. Maps are 2 x 3 affine or 3 x 3
+    projective; the result is 2 x 3 when every map is affine, else 3 x 3."""
     out = np.eye(3)
     for m in maps:
         out = out @ to3(m)
-    return out[:2]
+    return out[:2] if all(m.shape == (2, 3) for m in maps) else out
 
 
 def invert(m: Affine) -> Affine:
-    return np.linalg.inv(to3(m))[:2]
+    inv = np.linalg.inv(to3(m))
+    return inv[:2] if m.shape == (2, 3) else inv
 
 
 def apply(m: Affine, points: Iterable[tuple[float, float]]) -> npt.NDArray[Any]:
+    """Map points through a 2 x 3 affine or a 3 x 3 projective matrix."""
     pts = np.asarray(list(points), dtype=np.float64).reshape(-1, 2)
-    return pts @ m[:, :2].T + m[:, 2]
+    if m.shape == (2, 3):
+        return pts @ m[:, :2].T + m[:, 2]
+    hom = np.hstack([pts, np.ones((len(pts), 1))]) @ m.T
+    return hom[:, :2] / hom[:, 2:3]
 
 
 def bounding_box(points: npt.NDArray[Any], width: int, height: int) -> Box:

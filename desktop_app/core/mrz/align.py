@@ -27,6 +27,10 @@ from desktop_app.core.mrz.normalize import UNKNOWN
 
 MAX_SHIFT: Final = 3
 _KEEP: Final = 4
+_POINTS: Final = 12
+"""Edit points considered for a multi-character shift (those nearest the line end, where
+the long filler runs are)."""
+_COMBOS: Final = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +139,7 @@ def align_line(
     runs = _runs(text)
     if d > 0:
         points = sorted({r[1] for r in runs} | {len(text), 1})
-        for combo in itertools.combinations_with_replacement(points, d):
+        for combo in itertools.islice(itertools.combinations_with_replacement(points[-_POINTS:], d), _COMBOS):
             a = _insert(text, confs, combo, "<")
             cands.setdefault(a.text, a)
         if d == 1:
@@ -149,9 +153,9 @@ def align_line(
         pool: list[int] = []
         for p in dict.fromkeys(singles):
             run = next((r for r in runs if r[0] <= p < r[1]), None)
-            width = (run[1] - run[0]) if run else 1
-            pool += [p - i for i in range(min(width, k))]
-        for combo in itertools.combinations(sorted(set(pool)), k):
+            start = run[0] if run else p
+            pool += [p - i for i in range(k) if p - i >= start]
+        for combo in itertools.islice(itertools.combinations(sorted(set(pool))[-_POINTS:], k), _COMBOS):
             a = _delete(text, confs, combo)
             cands.setdefault(a.text, a)
         if k == 1:
@@ -162,6 +166,7 @@ def align_line(
         (
             Aligned(a.text, a.confidences, a.edits, a.cost, _rank(a, kinds, local, name))
             for a in cands.values()
+            if len(a.text) == length
         ),
         key=lambda a: (a.rank, a.cost),
     )

@@ -1,14 +1,21 @@
 """``read_mrz``: raw OCR lines to an :class:`~desktop_app.core.types.MrzReading`.
 
-Steps: normalise every line (:mod:`.normalize`); pick the lines that look like an MRZ and
-the formats they could be (line count, length, document code, ``IDFRA``); for each, restore
-the line lengths (:mod:`.align`), repair by position and check digits (:mod:`.repair`) and
-interpret (:mod:`.interpret`); keep the interpretation with the smallest penalty.
+Steps: normalise every line (:mod:`.normalize`); pick the lines that look like an MRZ (junk
+lines around it are skipped, one OCR line holding a whole MRZ is cut) and the formats they
+could be (line count, length, document code, ``IDFRA``); restore each line's length
+(:mod:`.align`); order all (window, format, alignment) candidates by a cheap score (look-alike
+mapped check digits that fail, characters illegal where they stand, unknown states, what
+the document code says); fully repair (:mod:`.repair`) and interpret (:mod:`.interpret`)
+the best few, stopping at the first whose check digits all hold without a guess; keep the
+one with the smallest penalty. The work is bounded (candidates, repairs, check-digit
+evaluations), so garbage costs milliseconds, not seconds.
 
-When two alignments of the same lines are equally good but give different field values,
-those fields are marked unverified: the engine never picks silently between readings the
-check digits cannot separate. Anything that is not an MRZ gives ``format=None`` with the
-``no_mrz`` flag, and no input makes this function raise.
+Safety rules applied here: when two readings are equally good but disagree on a field, that
+field is unverified (the engine never picks silently between readings the check digits
+cannot separate); a document code that contradicts the layout chosen (``P`` read as a
+visa) raises the blocking ``format_mismatch``; anything that is not an MRZ gives
+``format=None`` with ``no_mrz``; and no input makes :func:`read_mrz` raise (an internal
+error would give ``engine_error``, which the property tests assert never happens).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ _MIN_LINE: Final = 20
 _MAX_WINDOWS: Final = 4
 _MAX_COMBOS: Final = 4
 _MAX_ATTEMPTS: Final = 6
+_MAX_WORK: Final = 12000
+"""Check-digit evaluations one reading may spend on alternatives (keeps noise fast)."""
 _QUICK_MARGIN: Final = 4.0
 """Full repairs are run for candidates whose cheap score is within this of the best."""
 
@@ -46,6 +55,7 @@ class _Attempt:
     prior: float
     guessed: bool
     """Some character was searched for or guessed (not just mapped from a look-alike)."""
+    work: int
 
 
 def _settled(a: _Attempt) -> bool:
@@ -252,7 +262,7 @@ def _attempt(c: _Candidate, today: datetime.date, warn_days: int, low_conf: floa
     prior = _prior(layout, rep.rows)
     penalty = interp.penalty + rep.cost + prior + sum(a.cost for a in combo) * 0.01
     guessed = bool(rep.ambiguous) or any(ch.how in ("search", "wildcard") for ch in rep.changes.values())
-    return _Attempt(layout, rep.rows, interp, penalty, _legal_ratio(layout, texts), prior, guessed)
+    return _Attempt(layout, rep.rows, interp, penalty, _legal_ratio(layout, texts), prior, guessed, rep.work)
 
 
 def _read(
@@ -268,6 +278,10 @@ def _read(
     for c in cands:
         if len(attempts) >= _MAX_ATTEMPTS or (attempts and c.quick > cands[0].quick + _QUICK_MARGIN):
             break
+        if attempts and sum(a.work for a in attempts) > _MAX_WORK:
+            break
+        if _legal_ratio(c.layout, [a.text for a in c.combo]) < 0.6:
+            continue  # mostly characters that cannot stand there: not this format, or not an MRZ
         attempts.append(_attempt(c, today, warn_days, low_conf))
         if _settled(attempts[-1]):
             break
@@ -279,6 +293,14 @@ def _read(
         return _nothing(raw, Flag("no_mrz", "the text does not form a readable MRZ"))
     fields = dict(it.fields)
     flags = list(it.flags)
+    if best.prior >= 6.0:  # the document code contradicts the layout (not a mere tie-break)
+        flags.append(
+            Flag(
+                "format_mismatch",
+                f"the document code {fields['document_code'].value!r} does not fit the {best.layout.format} "
+                "layout the lines match best",
+            )
+        )
     _mark_rivals(best, attempts, fields, flags)
     bad = any(f.status in ("invalid", "unverified", "low_confidence") for f in fields.values())
     accepted = it.valid and not bad and not any(f.code in BLOCKING for f in flags)

@@ -5,9 +5,22 @@ country ...), ``unverified`` (changed or doubtful with no proof, see :mod:`.repa
 ``low_confidence`` (OCR was unsure of a character nothing confirms), ``corrected`` (a
 verified repair), ``ok``.
 
+Values: dates ISO ``YYYY-MM-DD`` (``XX`` for an unknown day or month, see :mod:`.dates`);
+names with single spaces and no ``<``; sex ``M``/``F``/``X`` (``<`` is ``X``); countries
+as printed without fillers (``D`` for Germany). A field the format does not carry is
+absent from ``fields`` (a French ID card has no expiry date or personal number; its
+nationality ``FRA`` is implied and pointed at the issuing state). On TD1, ``optional_data``
+is optional data 1 (line 1) and ``personal_number`` optional data 2 (line 2), where several
+states put a national number; neither has its own check digit. A long document number's
+continuation and check digit belong to ``document_number``, not to the optional data.
+
 A reading is accepted only when every present check digit holds, no field is invalid,
-unverified or low-confidence, and no flag in :data:`BLOCKING` was raised. Flags outside that
-set (``expires_soon``, ``corrected``, ``format_deviation``, ``length_repaired``) inform.
+unverified or low-confidence, and no flag in :data:`BLOCKING` was raised. Decisions on
+flags: ``expired``, ``minor`` (possibly under 18 at a bank counter needs a guardian),
+``specimen``, ``partial_date`` and ``name_truncated`` (the MRZ does not hold the whole
+name: the operator takes it from the visual zone) ask for a human and block. Flags outside
+:data:`BLOCKING` (``expires_soon``, ``corrected``, ``format_deviation``,
+``length_repaired``) inform.
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ BLOCKING: Final = frozenset(
         "repaired_unverified",
         "low_confidence",
         "engine_error",
+        "format_mismatch",
     }
 )
 _RANK: Final[dict[FieldStatus, int]] = {

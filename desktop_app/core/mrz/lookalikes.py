@@ -121,6 +121,10 @@ def confusable(kind: Kind, ch: str) -> str:
     legal = LEGAL[kind]
     if kind in ("date", "birth", "check", "check_opt"):
         alts = _DIGIT_CONFUSE.get(ch, "")
+        if kind == "check_opt" and ch in FILLER_LIKE:
+            alts += "<"  # the filler of an empty field's check digit, read as '1'
+        elif kind == "check_opt" and ch == "<":
+            alts += "1"
     else:
         alts = _ALNUM_CONFUSE.get(ch, "")
     return "".join(a for a in alts if a in legal and a != ch)

@@ -1,29 +1,43 @@
-"""Check-digit-guided repair of aligned MRZ lines.
+"""Check-digit-guided repair of aligned MRZ lines, and the policy on what counts as proof.
 
 The lines given here already have the layout's exact lengths (see :mod:`.align`). Every
 position has a *kind* (:mod:`.layouts`) and the repair works in four steps:
 
-1. Context: a filler look-alike (``K``, ``X``, ``1`` ...) standing alone inside a run of
-   fillers is taken as ``<``; so are look-alikes after the end of the holder's names.
+1. Context: a filler look-alike (``K X S C E L 1``) standing alone inside a run of
+   fillers is taken as ``<``; so are look-alikes after the end of the holder's names. A
+   ``K`` right before the fillers of an alphanumeric field, and a one-letter name part
+   that looks like a filler, are kept but marked doubtful.
 2. Class: a character illegal for its position (``O`` in a date) is replaced by its
    look-alike of the legal class (``0``), or, when it has none (``?``), by every legal
    character in turn (a wildcard).
 3. Own check digits: for each checked field, the combinations of step-2 options that make
    its check digit hold are collected (level 0). When none does, legal characters are
-   searched too: one substitution from the confusion table (level 1), then two (level 2),
-   lowest OCR confidence first, with a bounded number of evaluations.
+   searched too: one substitution from the confusion table (level 1), then two among the
+   characters OCR reported as doubtful (level 2), lowest confidence and most frequent
+   confusion first, with a bounded number of evaluations (about 1,500 per check digit).
 4. The composite check digit picks among the surviving combinations and searches the
    positions only it covers.
 
-A change is *verified* only when all of these hold: the character was illegal where it
-stood, its replacement came from the look-alike table (not a wildcard, not the confusion
-table), and exactly one combination of options satisfies the field's check digit (or,
-failing that, the composite) while every present check digit of the result holds. The
-check digit then confirms the look-alike guess: a wrong guess survives only if another,
-undetected error cancels it exactly, which the composite check must also miss.
-Everything else is *unverified*. 7-3-1 check digits cannot tell ``<`` from ``0 A K U``
-(nor ``1 B L V``, ``8 I S`` ...): a search among legal characters can land on the wrong
-one of such a pair, so it is never called verified.
+Decision: what may keep a reading accepted. "Accepted but wrong" is the worst outcome, so a
+change is *verified* only when all of these hold:
+
+* nothing proves a legal character wrong, so the character must have been *illegal* where
+  it stood (a letter in a date, a ``?``), or a filler look-alike alone in a filler run
+  whose weighted value differs from ``<`` (``X S C E L 1``, not ``K``);
+* its replacement came from the look-alike table (not a wildcard, not the confusion table);
+* a check digit covers the position and exactly one combination of options satisfies it
+  (the field's own check digit, or failing that the composite), and every present check
+  digit of the result holds.
+
+The check digit then confirms the look-alike guess: the guess was made before the check
+was consulted, and a wrong guess survives only if another error cancels it exactly, which
+the composite check must also miss. That is what "provably right" means here, and only such
+changes keep ``accepted``. Everything else is *unverified* and blocks acceptance: a search
+among legal characters (7-3-1 check digits cannot tell ``<`` from ``0 A K U``, nor
+``1 B L V``, ``8 I S``, ``6 G Q``, ``2 C M W``, so the error may be elsewhere), a wildcard
+(the check digit picks a digit, nothing confirms it), and any change to a name, a country,
+the document code or the sex (no check digit covers them; the French card's composite
+covers its names, but a name is never treated as proved).
 """
 
 from __future__ import annotations
@@ -102,6 +116,8 @@ class Repaired:
     cost: float = 0.0
     notes: dict[Pos, str] = field(default_factory=dict)
     """Positions whose reading is doubtful though unchanged (e.g. ``K`` before fillers)."""
+    work: int = 0
+    """Check-digit evaluations spent (the reader bounds its total)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +173,27 @@ def _context(layout: Layout, rows: Sequence[str]) -> tuple[dict[Pos, _Opt], dict
                 if ch in FILLER_LIKE and pos not in forced and i > 0 and _lone(text, i):
                     notes.setdefault(pos, f"one-letter name part {ch!r} may be a misread filler")
         if f.kind == "alnum":
-            for i in range(1, len(text) - 1):
-                if text[i] == "K" and text[i + 1] == "<" and text[i - 1] != "<":
-                    notes[(s.line, s.start + i)] = (
-                        "'K' before the fillers may be a misread '<' (no check digit can tell)"
-                    )
+            _alnum_notes(s, text, forced, notes)
     return forced, notes
+
+
+def _alnum_notes(s: Slot, text: str, forced: dict[Pos, _Opt], notes: dict[Pos, str]) -> None:
+    """Doubtful spots of left-aligned data: a final ``K`` (weighs like ``<``), and
+    characters after a run of fillers (where only fillers should follow)."""
+    for i in range(len(text) - 1):
+        if text[i] == "K" and text[i + 1] == "<" and (i == 0 or text[i - 1] != "<"):
+            notes[(s.line, s.start + i)] = (
+                "'K' before the fillers may be a misread '<' (no check digit can tell)"
+            )
+    run = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            run += 1
+            continue
+        pos = (s.line, s.start + i)
+        if run >= 2 and pos not in forced:
+            notes.setdefault(pos, f"{ch!r} after a run of fillers may be a misread '<'")
+        run = 0 if pos not in forced else run
 
 
 def _lone(text: str, i: int) -> bool:
@@ -673,6 +704,7 @@ def repair(
         long_number,
         cost,
         notes,
+        s.evals,
     )
 
 

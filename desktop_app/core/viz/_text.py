@@ -81,14 +81,6 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def normalised_edit_distance(a: str, b: str) -> float:
-    """Edit distance over the longer length: 0.0 same, 1.0 nothing in common."""
-    longest = max(len(a), len(b))
-    if longest == 0:
-        return 0.0
-    return edit_distance(a, b) / longest
-
-
 # Digits OCR reads where letters were printed (labels and names are letters only).
 DIGIT_TO_LETTER: Final[dict[str, str]] = {
     "0": "O",
@@ -126,7 +118,9 @@ def lookalike_key(text: str) -> str:
     return "".join(LOOKALIKE.get(c, c) for c in text)
 
 
-def box_slice(box: tuple[int, int, int, int], text_len: int, start: int, end: int) -> tuple[int, int, int, int]:
+def box_slice(
+    box: tuple[int, int, int, int], text_len: int, start: int, end: int
+) -> tuple[int, int, int, int]:
     """The part of a line box that holds characters ``[start, end)``, assuming even spacing."""
     x0, y0, x1, y1 = box
     if text_len <= 0 or (start <= 0 and end >= text_len):

@@ -27,6 +27,7 @@ the MRZ reading lacks): ``Field(source="viz")``, status "ok", or "low_confidence
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -43,7 +44,9 @@ _Verdict = Literal["exact", "loose", "mismatch", "skip"]
 _NAME_KEYS: Final = frozenset({"surname", "given_names"})
 _DATE_KEYS: Final = frozenset({"birth_date", "expiry_date", "issue_date"})
 _CODE_KEYS: Final = frozenset({"nationality", "issuing_country"})
-_UPGRADABLE: Final[frozenset[FieldStatus]] = frozenset({"low_confidence", "invalid", "corrected", "unverified"})
+_UPGRADABLE: Final[frozenset[FieldStatus]] = frozenset(
+    {"low_confidence", "invalid", "corrected", "unverified"}
+)
 _NAME_FIELD_WIDTHS: Final = frozenset({30, 31, 39})
 """Name field width of TD1, TD2/MRV-B and TD3/MRV-A: a truncated name fills one exactly."""
 _FRID_WIDTHS: Final = {"surname": 25, "given_names": 14}
@@ -126,7 +129,7 @@ def _clamp(x: float) -> float:
         v = float(x)
     except (TypeError, ValueError):
         return 0.0
-    if v != v:  # NaN
+    if math.isnan(v):
         return 0.0
     return max(0.0, min(1.0, v))
 
@@ -201,7 +204,8 @@ def _name_field_full(key: str, mrz_fields: Mapping[str, Field]) -> bool:
     return len(own) == _FRID_WIDTHS[key]
 
 
-_ISO: Final = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_ISO: Final = re.compile(r"^(\d{4})(?:-(\d{2}|XX))?(?:-(\d{2}|XX))?$")
+"""ISO dates, partial ones as "1974-08" (visual zone) or "1974-08-XX" (MRZ engine)."""
 _YYMMDD: Final = re.compile(r"^([0-9<]{2})([0-9<]{2})([0-9<]{2})$")
 
 
@@ -210,8 +214,8 @@ def _date_parts(value: str) -> tuple[str | None, int | None, int | None, bool] |
     text = value.strip()
     m = _ISO.match(text)
     if m:
-        month = int(m.group(2)) if m.group(2) else None
-        day = int(m.group(3)) if m.group(3) else None
+        month = int(m.group(2)) if m.group(2) and m.group(2) != "XX" else None
+        day = int(m.group(3)) if m.group(3) and m.group(3) != "XX" else None
         return m.group(1), month or None, day or None, True
     m = _YYMMDD.match(text)
     if m:

@@ -2,8 +2,10 @@
 
 Given the OCR lines of an upright page, ``extract_viz_fields``:
 
-1. drops the MRZ (lines centred at or below the top of ``mrz_box``, and lines that look
-   like MRZ text wherever they are);
+1. drops the MRZ (lines centred in ``mrz_box`` or less than half its height below it, and
+   lines that look like MRZ text wherever they are) and keeps the first ``MAX_LINES``
+   lines from the top; text further below the band is another side of the document in
+   the same image (a card's back under its front) and is read;
 2. splits every line into label runs and free text (``labels.parse_line``): a line may be
    "Surname/Nom ERIKSSON" (label and value), "Surname/Nom" (label only), "ERIKSSON"
    (value only), or two columns merged by the OCR ("Sex/Sexe M Nationality/... SWE");
@@ -16,11 +18,20 @@ Given the OCR lines of an upright page, ``extract_viz_fields``:
 
 Column limits come from the labels themselves: a label's column runs from its left edge
 to the next label on its row, so a value line the OCR merged across columns is cut
-where the next column starts (character positions are estimated by even spacing).
+where the next column starts. Character positions inside a line are estimated by even
+spacing, which a merged line's wide gap defeats; so a value of a recognisable form (a
+date, a number, a code) may also be found anywhere in the line as long as it sits in the
+column, and a place or authority takes back the words of letters the cut gave to the
+column on its left (that column holds a date, a code or a sex).
+
+Visas: "Surname, name" announces "SURNAME, GIVEN NAMES" in one value; "Passport No." is
+the holder's passport there, not the document number, which a visa prints unlabelled at
+the top (taken with a lower confidence).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import statistics
@@ -32,9 +43,19 @@ from typing import Final
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
 from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VISA_MARK, Segment, parse_line
-from desktop_app.core.viz.values import READABLE_FIELDS, Value, read_full_name, read_value
+from desktop_app.core.viz.values import (
+    DATE_KINDS,
+    READABLE_FIELDS,
+    TEXT_FIELDS,
+    Value,
+    is_text_word,
+    read_full_name,
+    read_value,
+)
 
-MAX_LINES: Final = 500
+DATE_FIELDS: Final = frozenset(DATE_KINDS)
+
+MAX_LINES: Final = 300
 """Lines considered per page (a passport page has 20-80); the rest, lowest on the page, are ignored."""
 MAX_LINE_CHARS: Final = 200
 
@@ -137,7 +158,8 @@ def extract_viz_fields(
     candidates: list[_Candidate] = []
     for label in labels:
         if label.field in READABLE_FIELDS or label.field == FULL_NAME:
-            candidates.extend(_candidates_for(label, rows, line_h=line_h, width=width, height=height, today=ref))
+            found = _candidates_for(label, rows, line_h=line_h, width=width, height=height, today=ref)
+            candidates.extend(found)
     if is_visa:
         candidates.extend(_visa_number(pieces, labels, ref))
     return _assign(candidates)
@@ -191,9 +213,13 @@ def _clean_box(box: Sequence[float]) -> Box:
 
 
 def _usable_lines(lines: Sequence[TextLine], mrz_box: Box | None) -> list[_Line]:
-    mrz_top: float | None = None
+    # The MRZ band and a margin under it (half the band's height) hold MRZ text only;
+    # text further down is another side of the document shown in the same image (a
+    # card's back under its front) and is read.
+    band: tuple[float, float] | None = None
     if mrz_box is not None and _box_ok(mrz_box):
-        mrz_top = _clean_box(mrz_box)[1]
+        mb = _clean_box(mrz_box)
+        band = (mb[1], mb[3] + 0.5 * (mb[3] - mb[1]))
     raw: list[tuple[str, float, Box]] = []
     for ln in lines:
         text = getattr(ln, "text", None)
@@ -202,8 +228,8 @@ def _usable_lines(lines: Sequence[TextLine], mrz_box: Box | None) -> list[_Line]
             continue
         assert box is not None
         clean = _clean_box(box)
-        if mrz_top is not None and (clean[1] + clean[3]) / 2 >= mrz_top:
-            continue  # in or below the MRZ band
+        if band is not None and band[0] <= (clean[1] + clean[3]) / 2 <= band[1]:
+            continue  # in or just below the MRZ band
         text = text[:MAX_LINE_CHARS]
         if _MRZ_LIKE.match(text.strip()) and text.count("<") >= 2:
             continue
@@ -216,7 +242,8 @@ def _usable_lines(lines: Sequence[TextLine], mrz_box: Box | None) -> list[_Line]
             confidence = 0.0
         raw.append((text, min(1.0, max(0.0, confidence)), clean))
     raw.sort(key=lambda t: (t[2][1], t[2][0]))
-    return [_Line(i, text, conf, box, parse_line(text)) for i, (text, conf, box) in enumerate(raw[:MAX_LINES])]
+    kept = raw[:MAX_LINES]
+    return [_Line(i, text, conf, box, parse_line(text)) for i, (text, conf, box) in enumerate(kept)]
 
 
 def _pieces(line: _Line) -> list[_Piece]:
@@ -272,8 +299,6 @@ class _RowIndex:
         self.tops = [p.box[1] for p in self.pieces]
 
     def between(self, y_from: float, y_to: float) -> list[_Piece]:
-        import bisect
-
         lo = bisect.bisect_left(self.tops, y_from)
         hi = bisect.bisect_right(self.tops, y_to)
         return self.pieces[lo:hi]
@@ -341,9 +366,9 @@ def _candidates_for(
         if best_right is None or other.box[0] < best_right.box[0]:
             best_right = other
     if best_right is not None and not best_right.is_label:
-        span = _slice_words(best_right, label.box[2] - 0.5 * line_h, right_edge)
-        if span is not None:
-            out.extend(_read(field, best_right.line, span, label_factor * _RIGHT, today))
+        x_from = label.box[2] - 0.5 * line_h
+        factor = label_factor * _RIGHT
+        out.extend(_read_in_column(field, best_right, x_from, right_edge, factor, today, tol_x))
 
     # Below the label, in its column; a bilingual label split over two lines continues.
     anchor = label.box
@@ -358,17 +383,60 @@ def _candidates_for(
                 seen_lines.add(below.line.index)
                 continue
             break
-        span = _slice_words(below, label.box[0] - tol_x, right_edge)
-        if span is not None:
-            gap = max(0, below.box[1] - anchor[3])
-            closeness = 1.0 - min(0.1, 0.02 * gap / line_h)
-            factor = label_factor * _BELOW * closeness
-            found = _read(field, below.line, span, factor, today)
-            if not found and field == FULL_NAME:
-                found = _full_name_over_pieces(below, rows, label.box[0] - tol_x, right_edge, line_h, factor)
-            out.extend(found)
+        gap = max(0, below.box[1] - anchor[3])
+        closeness = 1.0 - min(0.1, 0.02 * gap / line_h)
+        factor = label_factor * _BELOW * closeness
+        found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
+        if not found and field == FULL_NAME:
+            found = _full_name_over_pieces(below, rows, label.box[0] - tol_x, right_edge, line_h, factor)
+        out.extend(found)
         break
     return out
+
+
+_TYPED: Final = frozenset(
+    {"birth_date", "expiry_date", "issue_date", "sex", "document_number", "issuing_country"}
+)
+
+
+def _extend_left(piece: _Piece, start: int) -> int:
+    """Where two columns were read as one line, estimated positions may cut the first
+    words of a place or authority into the column on the left; that column holds a date,
+    a code or a sex, so words of letters before the cut are taken back ("14 SEP 2017 HM
+    PASSPORT OFFICE" -> "HM PASSPORT OFFICE")."""
+    text = piece.line.text
+    words = list(re.finditer(r"\S+", text[piece.start : start]))
+    for m in reversed(words):
+        word = m.group()
+        if not is_text_word(word):
+            break
+        start = piece.start + m.start()
+    return start
+
+
+def _read_in_column(
+    field: str, piece: _Piece, x_from: float, x_to: float, factor: float, today: date, tol_x: float
+) -> list[_Candidate]:
+    """Read ``field`` from the part of a free-text piece that lies in the label's column.
+
+    Where the OCR merged two columns into one line, character positions are only
+    estimated, so a value of a recognisable form (a date, a number, a code) may also be
+    found in the whole line, as long as it sits in the column.
+    """
+    span = _slice_words(piece, x_from, x_to)
+    if span is not None and field in TEXT_FIELDS:
+        span = (_extend_left(piece, span[0]), span[1])
+    found = _read(field, piece.line, span, factor, today) if span is not None else []
+    partial = bool(found) and field in DATE_FIELDS and len(found[0].result.value) < 10
+    if field in _TYPED and (not found or partial) and piece.start < piece.end:
+        line = piece.line
+        x0, _, x1, _ = line.box
+        per_char = (x1 - x0) / max(1, len(line.text))
+        for cand in _read(field, line, (piece.start, piece.end), factor * 0.97, today):
+            centre = x0 + per_char * (cand.start + cand.end) / 2
+            if x_from - tol_x <= centre < x_to + tol_x and (not found or len(cand.result.value) >= 10):
+                return [cand]
+    return found
 
 
 def _split_at_comma(piece: _Piece, comma_x: float, factor: float) -> list[_Candidate]:
@@ -457,7 +525,8 @@ def _nearest_below(
         if (box[1] + box[3]) / 2 <= anchor[3] - 0.25 * anchor_h:
             continue
         # In the column: overlaps it, and does not start right of the label's end.
-        if box[2] <= label.box[0] - tol_x or box[0] >= min(right_edge, max(label.box[2], label.box[0] + tol_x)):
+        starts_too_far_right = box[0] >= min(right_edge, max(label.box[2], label.box[0] + tol_x))
+        if box[2] <= label.box[0] - tol_x or starts_too_far_right:
             continue
         if box[0] < label.box[0] - tol_x and not other.is_label and box[2] <= label.box[0]:
             continue  # starts in the column to the left and does not reach into ours

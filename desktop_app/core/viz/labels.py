@@ -1,21 +1,32 @@
 """Printed field labels of the visual zone and a fuzzy matcher for them.
 
 Labels are matched on a *compact* form of the line: folded (upper case, no accents),
-letters and digits only, digits OCR puts for letters read back as letters (N0M -> NOM).
-Comparing compact strings makes merged and split words cost nothing ("DATEOFBIRTH",
-"Sur name") and leaves the edit distance for real misreadings.
+letters and digits only, digits OCR puts for letters read back as letters (N0M -> NOM),
+field numbers ("1.", "(4)", "4a.") left out. Comparing compact strings makes merged and
+split words cost nothing ("DATEOFBIRTH", "Sur name") and leaves the edit distance for
+real misreadings; a letter pair read as one letter ("rn" -> "m") costs one edit.
 
-How close is close enough, by the compact length ``n`` of the label (normalised edit
-distance about 0.2 at most):
+How close is close enough, by the compact length ``n`` of the label (a normalised edit
+distance of about 0.2 at most):
 
 * ``n <= 4``: exact only ("NOM" and "NOME" are different fields);
 * ``5 <= n <= 8``: one edit;
 * ``9 <= n <= 15``: two edits;
-* ``n >= 16``: three edits.
+* ``n >= 16``: three edits;
+* one edit less when the text is all capitals, the way values are printed ("NIMES" is
+  a town, not a misread "Nome(s)").
 
 A label must end where the printed text has a boundary: a space or punctuation, a change
 from lower to upper case ("NomERIKSSON"), or from letters to digits ("birth12"); a long
-label (7+ characters) matched exactly may also end without one ("GEBURTSORTBERLIN").
+label (7+ characters) matched exactly may end inside the word it began ("SURNAMEERIKSSON").
+Short labels that are also common words ("Le", "De", "à", "Bis", visa prepositions) are
+*weak*: labels only when printed in lower case, and only at the start of a run.
+
+A line is read as runs of labels of one field (the translations of one label, "Name/
+Surname/Nom"), each followed by its value; lower-case words between or after them that
+match nothing (a misread or unknown translation) belong to the run. Where several labels
+match at one place, the one that explains the most text, counting the labels of the same
+field that follow it, wins.
 """
 
 from __future__ import annotations
@@ -346,21 +357,62 @@ def _one_word_tail(comp: Compact, start: int, end: int) -> bool:
 
 
 def label_at(comp: Compact, pos: int) -> LabelHit | None:
-    """The best label starting exactly at compact index ``pos``, or None."""
+    """The best label starting exactly at compact index ``pos``, or None.
+
+    Of the labels that match there, the one that explains the most text wins, an edit
+    costing two characters, and a label counting the label that follows it: "Signature
+    de 1'autorite" is that one (misread) label rather than "Signature" then junk, while
+    "Name/Surname/Nom" stays "Name" then "Surname" rather than a misread "Name, Vorname".
+    """
+    hits = _hits_at(comp, pos)
+    if len(hits) <= 1:
+        return hits[0] if hits else None
+    memo: dict[tuple[int, str, int], int] = {}
+
+    def worth(hit: LabelHit) -> tuple[int, int, int]:
+        covered = _covered(hit) + _chain(comp, hit.end, hit.field, 2, memo)
+        return (covered, -hit.distance, hit.length)
+
+    return max(hits, key=worth)
+
+
+def _covered(hit: LabelHit) -> int:
+    return hit.end - hit.start - 2 * hit.distance
+
+
+def _same_run(a: str, b: str) -> bool:
+    return a == b or {a, b} <= _NAME_FAMILY
+
+
+def _chain(comp: Compact, pos: int, field: str, depth: int, memo: dict[tuple[int, str, int], int]) -> int:
+    """Text explained by the best chain of up to ``depth`` more labels of ``field`` from ``pos``."""
+    if depth <= 0 or pos >= len(comp.chars):
+        return 0
+    key = (pos, field, depth)
+    if key not in memo:
+        memo[key] = max(
+            (
+                _covered(h) + _chain(comp, h.end, field, depth - 1, memo)
+                for h in _hits_at(comp, pos)
+                if _same_run(h.field, field)
+            ),
+            default=0,
+        )
+    return memo[key]
+
+
+def _hits_at(comp: Compact, pos: int) -> list[LabelHit]:
+    """The best label starting at ``pos`` for each place it can end."""
     chars = comp.chars
     n = len(chars)
     if pos >= n:
-        return None
-    best: LabelHit | None = None
+        return []
+    by_end: dict[int, LabelHit] = {}
 
-    def better(hit: LabelHit) -> bool:
-        if best is None:
-            return True
-        return (hit.distance, -hit.length, -(hit.end - hit.start)) < (
-            best.distance,
-            -best.length,
-            -(best.end - best.start),
-        )
+    def keep(hit: LabelHit) -> None:
+        old = by_end.get(hit.end)
+        if old is None or (hit.distance, -hit.length) < (old.distance, -old.length):
+            by_end[hit.end] = hit
 
     # Exact labels ending at a boundary (or anywhere, for a long label).
     limit = min(n, pos + _MAX_LABEL_LEN)
@@ -371,11 +423,7 @@ def label_at(comp: Compact, pos: int) -> LabelHit | None:
         if entry.weak and not any(comp.lower[pos:end]):
             continue  # "LE HAVRE" is a place, "Le" a label
         if comp.boundary[end - 1] or (len(entry.compact) >= 7 and _one_word_tail(comp, pos, end)):
-            hit = LabelHit(entry.field, pos, end, 0, len(entry.compact), entry.weak)
-            if better(hit):
-                best = hit
-    if best is not None and best.length >= 9:
-        return best
+            keep(LabelHit(entry.field, pos, end, 0, len(entry.compact), entry.weak))
     # Fuzzy labels: a bigram filter first (each edit breaks at most two bigrams).
     for entry in _FUZZY:
         k = entry.max_edits
@@ -398,10 +446,8 @@ def label_at(comp: Compact, pos: int) -> LabelHit | None:
                 continue  # all capitals is how values are printed: one edit less ("NIMES" is no "NOMES")
             if d and not _edges_ok(comp, pos, pos + j, entry.compact):
                 continue
-            hit = LabelHit(entry.field, pos, pos + j, d, size)
-            if better(hit):
-                best = hit
-    return best
+            keep(LabelHit(entry.field, pos, pos + j, d, size))
+    return list(by_end.values())
 
 
 _INDEX_AT_START: Final = re.compile(r"^\s*[(\[]?\s*\d{1,2}(?:[a-dA-D](?=[.)\]:\s]))?\s*(?:[.)\]:]\s*|\s+)")
@@ -530,7 +576,9 @@ def _next_token(comp: Compact, pos: int) -> int:
 _NAME_FAMILY: Final = frozenset({"surname", "given_names", FULL_NAME})
 
 
-def _label_run(text: str, comp: Compact, pos: int, *, at_line_start: bool) -> tuple[int, int, str, float, int] | None:
+def _label_run(
+    text: str, comp: Compact, pos: int, *, at_line_start: bool
+) -> tuple[int, int, str, float, int] | None:
     """A run of labels of one field starting at ``pos``: (start, end, field, score, count).
 
     Translations of one label follow each other ("Geburtsdatum/Date of birth/Date de
@@ -626,7 +674,8 @@ def _absorb_lowercase_after_slash(text: str, comp: Compact, pos: int) -> int:
             end += 1
         end = min(end, n - 1)
         before = text[comp.raw_start[pos - 1] + 1 : comp.raw_start[pos]] if pos > 0 else ""
-        after = text[comp.raw_start[end] + 1 : comp.raw_start[end + 1]] if end + 1 < n else text[comp.raw_start[end] + 1 :]
+        after_end = comp.raw_start[end + 1] if end + 1 < n else len(text)
+        after = text[comp.raw_start[end] + 1 : after_end]
         if "/" not in before and "/" not in after:
             return pos
         if not any(comp.lower[pos : end + 1]) or label_at(comp, pos) is not None:

@@ -15,7 +15,7 @@ from typing import Final
 
 from desktop_app.core.viz._text import DIGIT_TO_LETTER, collapse_spaces, fold, upper_keep
 from desktop_app.core.viz.countries import canonical_code, country_code
-from desktop_app.core.viz.dates import DateKind, parse_date_detail
+from desktop_app.core.viz.dates import MONTHS, DateKind, parse_date_detail
 
 DATE_KINDS: Final[dict[str, DateKind]] = {
     "birth_date": "birth",
@@ -174,6 +174,14 @@ def _nationality(core: str, start: int, end: int) -> Value | None:
 
 
 def _code(core: str, start: int, end: int) -> Value | None:
+    words = core.split()
+    if len(words) > 1:
+        # "P SWE": the document type's column merged in; the code is the three-letter word
+        threes = [m for m in re.finditer(r"\S+", core) if len(m.group().strip("<")) == 3]
+        if len(threes) != 1:
+            return None
+        m = threes[0]
+        start, end, core = start + m.start(), start + m.end(), m.group()
     text = "".join(DIGIT_TO_LETTER.get(c, c) for c in fold(core).replace(" ", ""))
     if not re.fullmatch(r"[A-Z][A-Z<]{0,2}", text):
         return None
@@ -189,6 +197,9 @@ def _document_number(core: str, offset: int) -> Value | None:
     if not tokens:
         return None
     joined = "".join(t for t, _, _ in tokens)
+    longest = max(len(t) for t, _, _ in tokens)
+    if len(tokens) > 1 and longest >= 6 and len(joined) > 9:
+        joined = ""  # "A8247580 30": a number and the next column's day, not one number
     if 5 <= len(joined) <= 12 and any(c.isdigit() for c in joined) and len(tokens) <= 4:
         # "AA 1234567", "C01X00T47": printed with or without spaces
         start, end = tokens[0][1], tokens[-1][2]
@@ -200,13 +211,52 @@ def _document_number(core: str, offset: int) -> Value | None:
     return Value(text, offset + start, offset + end, 0.9)
 
 
+def is_text_word(word: str) -> bool:
+    """A word of a place or an authority, not a piece of a date, a code or a sex."""
+    folded = fold(_WORD.sub(_letters_for_digits, word)).strip(".,;:/")
+    if not folded or any(c.isdigit() for c in folded) or folded in ("M", "F", "X"):
+        return False
+    return all(part not in MONTHS for part in re.split(r"[/.\-]", folded) if part)
+
+
+def _date_piece(word: str) -> bool:
+    folded = fold(word).strip(".,;:")
+    return bool(re.fullmatch(r"\d{1,4}(?:[./-]\d{1,4}){0,2}", folded)) or folded in MONTHS
+
+
+def _date_like(words: list[re.Match[str]]) -> bool:
+    """Words that are (part of) a date: two or more, or a month, a year or a dotted date."""
+    if len(words) >= 2:
+        return True
+    word = fold(words[0].group()).strip(".,;:")
+    return word in MONTHS or bool(re.fullmatch(r"(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?", word))
+
+
 def _free_text(core: str, start: int, end: int) -> Value | None:
+    # A neighbouring column's date merged in at either end ("SEVILLA 25 APR") is not ours.
+    repaired = _WORD.sub(_letters_for_digits, core)  # same length: one letter per digit
+    quality = 1.0 if repaired == core else 0.9
+    core = repaired
+    words = list(re.finditer(r"\S+", core))
+    lead = 0
+    while lead < len(words) - 1 and _date_piece(words[lead].group()):
+        lead += 1
+    if lead and _date_like(words[:lead]):
+        words = words[lead:]
+    tail = len(words)
+    while tail > 1 and _date_piece(words[tail - 1].group()):
+        tail -= 1
+    if tail < len(words) and _date_like(words[tail:]):
+        words = words[:tail]
+    if not words:
+        return None
+    first, last = words[0].start(), words[-1].end()
+    start, end, core = start + first, start + last, core[first:last]
     letters = sum(c.isalpha() for c in core)
     if letters < 2 or letters < 0.5 * len(core.replace(" ", "")):
         return None
-    fixed = _WORD.sub(_letters_for_digits, core)
-    value = collapse_spaces(upper_keep(fixed)).strip(" ,;:")
-    return Value(value, start, end, 1.0 if fixed == core else 0.9) if value else None
+    value = collapse_spaces(upper_keep(core)).strip(" ,;:")
+    return Value(value, start, end, quality) if value else None
 
 
 _WORD: Final = re.compile(r"[^\W_]+")

@@ -126,3 +126,15 @@ def test_revalidate_without_an_mrz() -> None:
 )
 def test_validate_field(key: str, value: str, status: str) -> None:
     assert validate_field(key, value, today=TODAY)[0] == status
+
+
+def test_french_card_expiry_is_kept_as_entered() -> None:
+    fr = compose_mrz(
+        MrzData("FRID", "ID", "FRA", "Douel", "Anne", "050693202043", "FRA", "800620", "F", "", "932013")
+    )
+    r = read(fr)
+    assert "expiry_date" not in r.fields
+    r2 = revalidate(r, {"expiry_date": "2030-06-01"}, today=TODAY)
+    f = r2.fields["expiry_date"]
+    assert f.value == "2030-06-01" and f.source == "operator" and f.status == "ok"
+    assert "not part" in (f.reason or "") and r2.lines == fr and r2.accepted

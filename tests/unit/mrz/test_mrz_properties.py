@@ -29,14 +29,20 @@ def _yymmdd(d: datetime.date) -> str:
 
 
 @st.composite
-def mrz_data(draw: st.DrawFn, formats: tuple[DocumentFormat, ...] = ("TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID")) -> MrzData:
+def mrz_data(
+    draw: st.DrawFn, formats: tuple[DocumentFormat, ...] = ("TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID")
+) -> MrzData:
     fmt = draw(st.sampled_from(formats))
     birth = draw(st.dates(TODAY - datetime.timedelta(days=99 * 365), TODAY))
-    expiry = draw(st.dates(TODAY - datetime.timedelta(days=79 * 365), TODAY + datetime.timedelta(days=19 * 365)))
+    expiry = draw(
+        st.dates(TODAY - datetime.timedelta(days=79 * 365), TODAY + datetime.timedelta(days=19 * 365))
+    )
     sex = draw(st.sampled_from("MFX"))
     if fmt == "FRID":
         number = draw(st.text(alphabet=string.digits, min_size=12, max_size=12))
-        given_names = " ".join(draw(st.lists(st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=4), max_size=2)))
+        given_names = " ".join(
+            draw(st.lists(st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=4), max_size=2))
+        )
         return MrzData(
             "FRID", "ID", "FRA", draw(word), given_names, number, "FRA", _yymmdd(birth), sex, "",
             draw(st.text(alphabet=string.digits, min_size=6, max_size=6)),
@@ -82,7 +88,9 @@ def test_round_trip(data: MrzData) -> None:
     assert v["birth_date"].replace("-", "")[2:] == data.birth_date
     if data.format != "FRID":
         assert v["expiry_date"].replace("-", "")[2:] == data.expiry_date
-    assert all(f.status in ("ok",) for k, f in r.fields.items() if k not in ("issuing_country", "nationality"))
+    assert all(
+        f.status in ("ok",) for k, f in r.fields.items() if k not in ("issuing_country", "nationality")
+    )
     assert "engine_error" not in flag_codes(r)
 
 
@@ -121,7 +129,9 @@ def corrupted(draw: st.DrawFn) -> tuple[tuple[str, ...], list[str], list[list[fl
             (li, ci)
             for li, row in enumerate(lines)
             for ci in range(len(row))
-            if row[ci] == "<" and (ci == 0 or row[ci - 1] == "<") and (ci + 1 == len(row) or row[ci + 1] == "<")
+            if row[ci] == "<"
+            and (ci == 0 or row[ci - 1] == "<")
+            and (ci + 1 == len(row) or row[ci + 1] == "<")
         ]
         assume(spots)
         li, ci = draw(st.sampled_from(spots))
@@ -146,7 +156,9 @@ def _right(r: MrzReading, clean: MrzReading) -> bool:
     return r.format == clean.format and values(r) == values(clean)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(corrupted())
 def test_corruptions_are_repaired_or_flagged_never_accepted_wrong(case: tuple) -> None:
     lines, bad, confs = case

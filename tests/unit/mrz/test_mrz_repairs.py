@@ -176,3 +176,14 @@ def test_td1_and_frid_repairs() -> None:
     assert values(r) == values(f0) and r.accepted
     r = read((fr[0].replace("DOUEL", "D0UEL"), fr[1]))
     assert values(r) == values(f0) and r.fields["surname"].status == "unverified" and not r.accepted
+
+
+def test_a_p_document_read_as_a_visa_is_never_accepted() -> None:
+    clean = td3()
+    l2 = clean[1][:42] + "1" + clean[1][43:]  # the empty personal number's '<' check read as '1'
+    r = read((clean[0], l2))
+    assert not r.accepted
+    if r.format == "TD3":
+        assert values(r) == values(read(clean))
+    else:
+        assert "format_mismatch" in flag_codes(r)

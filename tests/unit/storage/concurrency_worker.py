@@ -28,6 +28,15 @@ def main() -> int:
     t0 = time.perf_counter()
     if role == "operator":
         for i in range(count):
+            if i == count // 2:
+                # Half way, make sure the reviewer is really at work before going on, so the
+                # two windows' saves interleave however the machine schedules them.
+                wait_until = time.monotonic() + 30
+                while time.monotonic() < wait_until:
+                    c = store.counts()
+                    if c["approved"] + c["rejected"]:
+                        break
+                    time.sleep(0.01)
             store.confirm_record(
                 make_result(number=f"OP{i:07d}"),
                 {"surname": f"OPERATOR{i}"},

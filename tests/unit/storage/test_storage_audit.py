@@ -34,7 +34,7 @@ def _sql(store: Store, statement: str) -> None:
 
 def test_every_action_is_in_the_chain(store: Store) -> None:
     _fill(store)
-    actions = [e["action"] for e in store.audit_entries()]
+    actions = [e.action for e in store.audit_entries()]
     assert actions == [
         "record.create",
         "record.correct",

@@ -69,8 +69,8 @@ def test_operator_and_reviewer_processes_both_succeed(
     verification = store.verify_audit()
     assert verification.ok, verification
     entries = store.audit_entries(limit=100_000)
-    actions = [e["action"] for e in entries]
-    actors = [e["actor"] for e in entries]
+    actions = [e.action for e in entries]
+    actors = [e.actor for e in entries]
     first_op, last_op = actors.index("anna"), len(actors) - 1 - actors[::-1].index("anna")
     assert "boris" in actors[first_op:last_op], "the two windows did not work at the same time"
     assert actions.count("review.flag") == N

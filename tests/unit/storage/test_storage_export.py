@@ -40,9 +40,9 @@ def test_csv_export_has_full_values_and_is_audited(store: Store, tmp_path: Path)
     assert rows[0]["confirmed_by"] == "anna.k"
     assert rows[1]["surname"].startswith("'=")  # a spreadsheet will not run it
     entry = store.audit_entries()[-1]
-    assert entry["action"] == "export" and entry["actor"] == "boris.r"
-    assert entry["details"]["count"] == 2 and entry["details"]["record_ids"] == [a, b]
-    assert entry["details"]["format"] == "csv"
+    assert entry.action == "export" and entry.actor == "boris.r"
+    assert entry.details["count"] == 2 and entry.details["record_ids"] == [a, b]
+    assert entry.details["format"] == "csv"
     assert store.verify_audit().ok
 
 
@@ -99,7 +99,7 @@ def test_export_refuses_to_escape_the_chosen_folder(store: Store, tmp_path: Path
     ok = store.export("csv", "sub.csv", since=TODAY, actor="b", allowed_dir=exports)
     assert ok.path == (exports / "sub.csv").resolve()
     # Refused exports are not audited as exports; the good one is.
-    assert [e["action"] for e in store.audit_entries()].count("export") == 1
+    assert [e.action for e in store.audit_entries()].count("export") == 1
 
 
 def test_export_never_overwrites_or_follows_a_link(store: Store, tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_cli_export(
     assert _cli(argv) == 0
     assert json.loads(capsys.readouterr().out)["count"] == 2
     assert len(json.loads(out.read_text())["records"]) == 2
-    assert store.audit_entries()[-1]["actor"] == "clara.e"
+    assert store.audit_entries()[-1].actor == "clara.e"
     assert _cli(argv) == 2  # exists: refused, plain message
     assert "already exists" in capsys.readouterr().err
     exports = tmp_path / "exports"

@@ -66,9 +66,9 @@ def test_purge_removes_only_what_is_older_than_the_period(image_store: Store) ->
         assert conn.execute(select(RecordField).where(RecordField.record_id == old)).first() is None
 
     entry = store.audit_entries()[-1]
-    assert entry["action"] == "purge" and entry["actor"] == "retention-job"
-    assert entry["details"]["records"] == 1 and entry["details"]["reviews"] == 1
-    assert entry["details"]["older_than_days"] == 365
+    assert entry.action == "purge" and entry.actor == "retention-job"
+    assert entry.details["records"] == 1 and entry.details["reviews"] == 1
+    assert entry.details["older_than_days"] == 365
     assert store.verify_audit().ok
 
 

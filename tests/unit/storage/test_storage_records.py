@@ -176,8 +176,8 @@ def test_kept_images_are_encrypted_and_dropped_when_the_review_closes(image_stor
     image_store.reject_review(b, reviewer="boris.r")
     assert image_store.get_review_image(a) is None
     assert image_store.get_review_image(b) is None
-    entries = [e for e in image_store.audit_entries() if e["action"] in ("review.approve", "review.reject")]
-    assert [e["details"]["image_dropped"] for e in entries] == [True, True]
+    entries = [e for e in image_store.audit_entries() if e.action in ("review.approve", "review.reject")]
+    assert [e.details["image_dropped"] for e in entries] == [True, True]
 
 
 def test_search_by_document_number_and_surname(store: Store) -> None:

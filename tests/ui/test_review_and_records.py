@@ -1,0 +1,113 @@
+"""The reviewer's queue (approve with corrections, reject with a comment) and the records view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.ui.application import Services
+
+
+def flag_one(qtbot: QtBot, svc: Services, path: str, reason: str = "photo does not match") -> int:
+    c = svc.controller
+    c.add_files([path])
+    name = Path(path).name
+    qtbot.waitUntil(
+        lambda: any(it.label == name and it.status == "ready" for it in c.queue.items()), timeout=15000
+    )
+    with qtbot.waitSignal(c.saved, timeout=10000) as saved:
+        assert c.flag_for_review(reason)
+    return int(saved.args[1])
+
+
+def test_approve_with_a_correction_makes_a_record(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
+    review_id = flag_one(qtbot, services, make_doc("flagged.png"))
+    w = services.window
+    rv = w.review_view
+    with qtbot.waitSignal(rv.loaded, timeout=10000) as loaded:
+        w.tabs.setCurrentIndex(1)
+    assert loaded.args == [1]
+    assert rv.model.rows()[0].id == review_id
+    assert "operator" in rv.model.index(0, 5).data()  # the reasons column in words
+    with qtbot.waitSignal(rv.detail_loaded, timeout=10000):
+        rv.select_review(review_id)
+    assert rv.detail is not None and rv.detail.status == "pending"
+    assert "photo does not match" in rv.reasons.text()
+    assert rv.image.has_page  # the scan was kept for the reviewer
+    assert rv.approve_button.isEnabled()
+    rv.set_final_value("given_names", "ANNA MARIE")
+    assert rv.corrections() == {"given_names": "ANNA MARIE"}
+    with qtbot.waitSignal(rv.decided, timeout=10000) as decided:
+        rv.approve()
+    assert decided.args == ["approved", review_id]
+    qtbot.waitUntil(lambda: rv.model.rowCount() == 0, timeout=10000)  # no longer pending
+    store = services.store.store
+    assert store is not None
+    records = store.search_records()
+    assert len(records) == 1 and records[0].given_names == "ANNA MARIE" and records[0].review_id == review_id
+    detail = store.get_review(review_id)
+    assert detail.status == "approved" and detail.reviewer == "tester"
+
+
+def test_reject_needs_a_comment(qtbot: QtBot, services: Services, make_doc: Callable[[str], str]) -> None:
+    review_id = flag_one(qtbot, services, make_doc("flagged.png"))
+    rv = services.window.review_view
+    with qtbot.waitSignal(rv.loaded, timeout=10000):
+        rv.refresh()
+    with qtbot.waitSignal(rv.detail_loaded, timeout=10000):
+        rv.select_review(review_id)
+    messages: list[tuple[str, str]] = []
+    rv.message.connect(lambda level, text: messages.append((level, text)))
+    rv.reject()
+    assert messages and messages[-1][0] == "warning" and "comment" in messages[-1][1]
+    rv.comment.setText("not the holder's passport")
+    with qtbot.waitSignal(rv.decided, timeout=10000) as decided:
+        rv.reject()
+    assert decided.args == ["rejected", review_id]
+    store = services.store.store
+    assert store is not None
+    d = store.get_review(review_id)
+    assert d.status == "rejected" and d.comment == "not the holder's passport" and not d.has_image
+    assert store.search_records() == []
+    # Decided items show under "Rejected", read-only.
+    rv.status_filter.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: rv.model.rowCount() == 1, timeout=10000)
+    with qtbot.waitSignal(rv.detail_loaded, timeout=10000):
+        rv.select_review(review_id)
+    assert not rv.approve_button.isEnabled() and not rv.reject_button.isEnabled()
+
+
+def test_records_search_by_number_date_and_export(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str], tmp_path: Path
+) -> None:
+    c = services.controller
+    c.add_files([make_doc("one.png")])
+    qtbot.waitUntil(
+        lambda: c.form is not None and c.current is not None and c.current.status == "ready", timeout=15000
+    )
+    with qtbot.waitSignal(c.saved, timeout=10000):
+        c.confirm()
+    rv = services.window.records_view
+    rv.number.setText("L898902C3")
+    with qtbot.waitSignal(rv.loaded, timeout=10000) as by_number:
+        rv.search()
+    assert by_number.args == [1]
+    rv.number.setText("X0000000")
+    with qtbot.waitSignal(rv.loaded, timeout=10000) as none:
+        rv.search()
+    assert none.args == [0]
+    rv.number.clear()
+    rv.since_on.setChecked(True)  # from today
+    with qtbot.waitSignal(rv.loaded, timeout=10000) as today:
+        rv.search()
+    assert today.args == [1]
+    out = tmp_path / "export" / "records.csv"
+    out.parent.mkdir()
+    with qtbot.waitSignal(rv.exported, timeout=10000) as exported:
+        rv.export(str(out), "csv")
+    assert exported.args[0].count == 1
+    assert "ERIKSSON" in out.read_text(encoding="utf-8")
