@@ -37,9 +37,10 @@ from desktop_app.core.imaging.load import (
 from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
-from desktop_app.core.ocr.base import MRZ_ALPHABET, Image, OcrEngine, OcrError, RecognizedLine
+from desktop_app.core.ocr.base import MRZ_ALPHABET, DetectedText, Image, OcrEngine, OcrError, RecognizedLine
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
 from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
+from desktop_app.core.viz.layout import infer_from_layout
 
 log = logging.getLogger(__name__)
 
@@ -403,9 +404,26 @@ class DocumentReader:
         uh, uw = upright.shape[:2]
         inv = geo.invert(m)
         mrz_box_up = _map_box(attempt.candidate.box, m, uw, uh) if attempt else None
-        detected = self.engine.detect(upright)
+        # Passports and visas print the visual zone right above the MRZ, on a page about
+        # 0.7 MRZ-widths tall: detecting on that page alone keeps small label text large
+        # enough for the detector (which works at most 960 px on the long side). Cards may
+        # show their front anywhere in the image, so they are searched whole.
+        ox, oy = 0, 0
+        region = upright
+        fmt = attempt.reading.format if attempt else None
+        if mrz_box_up is not None and fmt in ("TD3", "MRVA", "MRVB"):
+            bx0, by0, bx1, by1 = mrz_box_up
+            bw = bx1 - bx0
+            ox, oy = max(0, int(bx0 - 0.08 * bw)), max(0, int(by0 - 0.78 * bw))
+            ex, ey = min(uw, int(bx1 + 0.08 * bw)), min(uh, int(by1 + 0.05 * bw))
+            if (ex - ox) * (ey - oy) < 0.8 * uw * uh:
+                region = upright[oy:ey, ox:ex]
+            else:
+                ox, oy = 0, 0
+        detected = self.engine.detect(np.ascontiguousarray(region))
         keep = []
-        for d in detected:
+        for found in detected:
+            d = DetectedText(tuple((x + ox, y + oy) for x, y in found.quad), found.score)  # type: ignore[arg-type]
             b = _box_of(d.quad)
             if mrz_box_up is not None and _overlap(b, mrz_box_up) > 0.5:
                 continue
@@ -415,7 +433,9 @@ class DocumentReader:
         crops = [_crop_quad(upright, d.quad) for d, _ in keep]
         recs = self.engine.recognize(crops) if crops else []
         lines_up = [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
-        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up)
+        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today)
+        if fmt in ("TD3", "MRVA", "MRVB"):
+            viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today)
         viz_in = {k: VizField(v.value, v.raw, v.confidence, _map_box(v.box, inv, w, h)) for k, v in viz.items()}
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]

@@ -15,6 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final, Literal
 
+# Imported here, not in the methods: the first import takes ~70 ms, which must not
+# land on the GUI thread in the middle of showing a document.
+from desktop_app.core.mrz import country_name, revalidate, validate_field
 from desktop_app.core.types import FIELD_KEYS, MRZ_FIELD_KEYS, DocumentResult, Field, Flag, MrzReading
 
 log = logging.getLogger(__name__)
@@ -226,8 +229,6 @@ class DocumentForm:
         return out
 
     def _revalidate(self) -> None:
-        from desktop_app.core.mrz import revalidate
-
         base = self.result.mrz
         if base is None:
             self._reading = None
@@ -264,8 +265,6 @@ class DocumentForm:
         return read
 
     def _recompute(self) -> None:
-        from desktop_app.core.mrz import validate_field
-
         self._revalidate()
         required = required_keys(self.result.format)
         views: dict[str, FieldView] = {}
@@ -322,8 +321,6 @@ class DocumentForm:
 
     # -- summary -----------------------------------------------------------------------
     def summary(self) -> Summary:
-        from desktop_app.core.mrz import country_name
-
         r = self.result
         today = self.today or date.today()
         fmt = FORMAT_NAMES.get(

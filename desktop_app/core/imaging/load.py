@@ -2,12 +2,16 @@
 
 Handles JPEG, PNG, TIFF (every page), BMP, WebP, GIF (first frame) and PDF (every page),
 EXIF orientation, grayscale, 16-bit, CMYK and alpha. Sizes are checked from the header
-before any pixel is decoded, so a decompression bomb costs nothing.
+before any pixel is decoded, so a decompression bomb costs nothing; the pages of one file
+together are held to :data:`MAX_TOTAL_PIXELS`, so a small multi-page file cannot ask for
+gigabytes either. Whatever a damaged file does to a decoder, the only exception that
+leaves this module for a bad input is :class:`ImageLoadError` (or :class:`MemoryError`).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +25,23 @@ from PIL import ImageOps, UnidentifiedImageError
 
 from desktop_app.core.ocr.base import Image
 
+log = logging.getLogger(__name__)
+
 MAX_PIXELS: Final = 60_000_000
 """Largest page we decode (about 8000 x 7500): far beyond any scanner page at 600 dpi."""
 MAX_FILE_BYTES: Final = 200 * 1024 * 1024
 MAX_PAGES: Final = 50
+MAX_TOTAL_PIXELS: Final = 4 * MAX_PIXELS
+"""All pages of one file together (about 720 MB as BGR): a 50-page PDF is rendered at a
+lower resolution to fit, a TIFF whose pages add up to more is refused."""
 PDF_DPI: Final = 300
 """PDF pages are rendered at 300 dpi: an MRZ character is then ~30 px tall."""
 MIN_SIDE: Final = 32
+
+
+_PDFIUM_ERR_SUCCESS: Final = 0
+_PDFIUM_ERR_PASSWORD: Final = 4
+_PDFIUM_ERR_SECURITY: Final = 5
 
 
 class ImageLoadError(ValueError):
@@ -81,8 +95,14 @@ def _pdf_pages(data: bytes) -> Iterator[Page]:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         text = str(exc).lower()
-        if "password" in text:
+        code = getattr(exc, "err_code", None)
+        if "password" in text or code == _PDFIUM_ERR_PASSWORD:
             raise ImageLoadError("The PDF is password-protected; open it, save an unprotected copy, and try again.") from exc
+        if code == _PDFIUM_ERR_SECURITY:
+            raise ImageLoadError("The PDF is protected by a security scheme that cannot be opened; save an unprotected copy.") from exc
+        if code == _PDFIUM_ERR_SUCCESS:
+            # PDFium refuses a document with no page at all without naming an error.
+            raise ImageLoadError("The PDF has no pages.") from exc
         raise ImageLoadError("The PDF is damaged or not a PDF that can be opened.") from exc
     try:
         count = len(pdf)
@@ -90,15 +110,20 @@ def _pdf_pages(data: bytes) -> Iterator[Page]:
             raise ImageLoadError("The PDF has no pages.")
         if count > MAX_PAGES:
             raise ImageLoadError(f"The PDF has {count} pages; at most {MAX_PAGES} are read from one file.")
+        sizes = [pdf.get_page_size(i) for i in range(count)]
+        total_pt = sum(max(w * h, 1.0) for w, h in sizes)
+        # All pages together stay under the file's budget: many pages, lower resolution.
+        doc_scale = (MAX_TOTAL_PIXELS / total_pt) ** 0.5
         for i in range(count):
             page = pdf[i]
             w_pt, h_pt = page.get_size()
             scale = PDF_DPI / 72.0
             # Keep huge pages (posters) under the pixel limit by lowering the resolution.
             max_scale = (MAX_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5
-            bitmap = page.render(scale=min(scale, max_scale))
+            bitmap = page.render(scale=min(scale, max_scale, doc_scale))
             pil = bitmap.to_pil()
             yield Page(_to_bgr(pil), i + 1)
+            page.close()
     finally:
         pdf.close()
 
@@ -114,10 +139,14 @@ def _pil_pages(data: bytes) -> Iterator[Page]:
             raise ImageLoadError("The image claims an absurd size (a decompression bomb?); it was not opened.") from exc
         except OSError as exc:
             raise ImageLoadError(f"The image could not be read: {exc}") from exc
-        n_frames = int(getattr(img, "n_frames", 1) or 1)
-        multipage = (img.format or "").upper() in ("TIFF", "MPO") and n_frames > 1
+        # Only TIFF and MPO pages are read; counting a GIF's frames would walk the whole file.
+        paged = (img.format or "").upper() in ("TIFF", "MPO")
+        n_frames = int(getattr(img, "n_frames", 1) or 1) if paged else 1
+        multipage = paged and n_frames > 1
         if multipage and n_frames > MAX_PAGES:
             raise ImageLoadError(f"The image has {n_frames} pages; at most {MAX_PAGES} are read from one file.")
+        if multipage:
+            _check_total(img, n_frames)
         frames = range(n_frames) if multipage else range(1)
         for i in frames:
             try:
@@ -136,15 +165,42 @@ def _pil_pages(data: bytes) -> Iterator[Page]:
             yield Page(bgr, i + 1 if multipage else None)
 
 
+def _check_total(img: PILImage.Image, n_frames: int) -> None:
+    """Refuse a multi-page image whose pages add up to more than the file's budget
+    (read from each page's header: nothing is decoded)."""
+    total = 0
+    for i in range(n_frames):
+        img.seek(i)
+        total += img.width * img.height
+    img.seek(0)
+    if total > MAX_TOTAL_PIXELS:
+        raise ImageLoadError(
+            f"The file's {n_frames} pages add up to {total // 1_000_000} megapixels, more than the "
+            f"{MAX_TOTAL_PIXELS // 1_000_000} megapixel limit for one file. Split it or scan at a lower resolution."
+        )
+
+
 def load_pages_from_bytes(data: bytes) -> list[Page]:
-    """Decode every page of an image or PDF held in memory."""
+    """Decode every page of an image or PDF held in memory.
+
+    Raises :class:`ImageLoadError` (plain message) for anything that is not a readable
+    image, whatever the decoder raised, and :class:`MemoryError` when memory runs out."""
     if len(data) == 0:
         raise ImageLoadError("The file is empty (0 bytes).")
     if len(data) > MAX_FILE_BYTES:
         raise ImageLoadError(f"The file is {len(data) // (1024 * 1024)} MB; files over {MAX_FILE_BYTES // (1024 * 1024)} MB are not read.")
-    if data[:5] == b"%PDF-":
-        return list(_pdf_pages(data))
-    return list(_pil_pages(data))
+    try:
+        # A PDF may have a few bytes before its header (PDF 1.7, 7.5.2 allows 1024).
+        if b"%PDF-" in data[:1024]:
+            return list(_pdf_pages(data))
+        return list(_pil_pages(data))
+    except (ImageLoadError, MemoryError):
+        raise
+    except Exception as exc:
+        # A damaged file can make a decoder raise almost anything (ValueError from a PNG
+        # text-chunk bomb, struct.error, IndexError...): it is still a bad input.
+        log.info("image decoder failed: %s: %s", type(exc).__name__, exc)
+        raise ImageLoadError("The image is damaged or in a form that cannot be decoded.") from exc
 
 
 def load_pages(path: str | Path) -> list[Page]:

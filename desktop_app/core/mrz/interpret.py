@@ -431,6 +431,14 @@ def _judge_values(
         d["surname"].worse("invalid", "no surname")
         penalty += 2.0
 
+    number = d["document_number"]
+    if not number.value.strip("<"):
+        number.worse("invalid", "no document number")
+        penalty += 2.0
+    elif "<" in number.value.strip("<") or number.value.startswith("<"):
+        number.worse("unverified", "fillers inside the document number")
+        penalty += 2.0
+
     sex = d["sex"]
     if sex.value not in ("M", "F", "X"):
         sex.worse("invalid", "sex must be M, F or X")

@@ -158,8 +158,12 @@ def _context(layout: Layout, rows: Sequence[str]) -> tuple[dict[Pos, _Opt], dict
                 if ch == "<" or not (ch in FILLER_LIKE or ch == UNKNOWN):
                     continue
                 right = text[i + 1] if i + 1 < len(text) else "<"
-                if i > 0 and text[i - 1] == "<" and right == "<":
+                if not (i > 0 and text[i - 1] == "<" and right == "<"):
+                    continue
+                if text[i - 2 : i] == "<<" or not text[:i].strip("<"):
                     forced[(s.line, s.start + i)] = _Opt("<", "context", _COST["context"])
+                else:  # after a single filler it may be data (the optional data after a long number)
+                    notes[(s.line, s.start + i)] = f"{ch!r} alone between fillers may be a misread '<'"
         elif f.kind == "name":
             if layout.format == "FRID":
                 marker = "<<<" if f.key == "given_names" else "<<"
@@ -191,8 +195,9 @@ def _alnum_notes(s: Slot, text: str, forced: dict[Pos, _Opt], notes: dict[Pos, s
             run += 1
             continue
         pos = (s.line, s.start + i)
-        if run >= 2 and pos not in forced:
-            notes.setdefault(pos, f"{ch!r} after a run of fillers may be a misread '<'")
+        leading = run > 0 and not text[:i].strip("<")  # data is left-aligned: nothing before it
+        if (run >= 2 or leading) and pos not in forced:
+            notes.setdefault(pos, f"{ch!r} after a run of fillers may be a misread '<', or misaligned")
         run = 0 if pos not in forced else run
 
 

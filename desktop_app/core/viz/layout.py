@@ -1,0 +1,126 @@
+"""Fields found by where they sit, when their printed labels could not be read.
+
+Label text on identity documents is small (often 1.5-2 mm) and is the first thing a phone
+photo loses, while the values, printed larger, are still read. Passport and visa data
+pages follow the ICAO 9303 part 4 layout closely enough to find three visual-zone-only
+fields without labels:
+
+- the dates printed in the visual zone are told apart by value: the one equal to the
+  MRZ birth date is the birth date, the one equal to the MRZ expiry date is the expiry
+  date, and a remaining date between the two that is not in the future is the date of
+  issue;
+- the place of birth is the text line right under the birth date, in its column;
+- the issuing authority is the text beside the date of issue, on its row (or under it).
+
+Whatever is found this way is capped at LAYOUT_CONFIDENCE so that the cross-check shows it
+as low confidence with its reason: nothing found by position alone is presented as
+verified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Final
+
+from desktop_app.core.types import Box, Field, TextLine
+from desktop_app.core.viz.dates import parse_printed_date
+from desktop_app.core.viz.extract import VizField
+
+LAYOUT_CONFIDENCE: Final = 0.5
+_WORDY = re.compile(r"[A-ZÀ-ÖØ-Þ'][A-ZÀ-ÖØ-Þ' .,\-/()]{2,}")
+
+
+def _is_value_text(text: str) -> bool:
+    """Upper-case words (a place, an authority), not a label in lower case, not a date."""
+    t = text.strip()
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) < 3 or any(c.isdigit() for c in t):
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper / len(letters) >= 0.85 and bool(_WORDY.fullmatch(t.upper()))
+
+
+def _below(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
+    """The nearest line under ``anchor`` whose left edge is in the anchor's column."""
+    x0, _, x1, y1 = anchor
+    h = anchor[3] - anchor[1]
+    best: tuple[float, TextLine] | None = None
+    for ln in lines:
+        bx0, by0, _, _ = ln.box
+        if by0 < y1 - 0.3 * h or by0 > y1 + 4 * h:
+            continue
+        if abs(bx0 - x0) > max(1.5 * h, 0.3 * (x1 - x0)):
+            continue
+        d = by0 - y1
+        if best is None or d < best[0]:
+            best = (d, ln)
+    return best[1] if best else None
+
+
+def _beside(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
+    """The nearest line to the right of ``anchor`` on the same row."""
+    _, y0, x1, y1 = anchor
+    h = y1 - y0
+    cy = (y0 + y1) / 2
+    best: tuple[float, TextLine] | None = None
+    for ln in lines:
+        bx0, by0, _, by1 = ln.box
+        if bx0 < x1 or abs((by0 + by1) / 2 - cy) > 1.2 * h:
+            continue
+        d = bx0 - x1
+        if best is None or d < best[0]:
+            best = (d, ln)
+    return best[1] if best else None
+
+
+def _field(line: TextLine, value: str, why: str) -> VizField:
+    return VizField(value=value, raw=f"{line.text} ({why})", confidence=min(line.confidence, LAYOUT_CONFIDENCE), box=line.box)
+
+
+def infer_from_layout(
+    lines: Sequence[TextLine],
+    found: Mapping[str, VizField],
+    mrz_fields: Mapping[str, Field],
+    *,
+    today: date | None = None,
+) -> dict[str, VizField]:
+    """``found`` completed with the fields that position alone gives (never overriding it)."""
+    out = dict(found)
+    birth = mrz_fields.get("birth_date")
+    expiry = mrz_fields.get("expiry_date")
+    if birth is None or expiry is None:
+        return out
+    today = today or date.today()
+    dated: list[tuple[str, TextLine]] = []
+    for ln in lines:
+        value = parse_printed_date(ln.text, kind="any", today=today)
+        if value and len(value) == 10:
+            dated.append((value, ln))
+    birth_line = next((ln for v, ln in dated if v == birth.value), None)
+    if "birth_date" not in out and birth_line is not None:
+        out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box)
+    expiry_line = next((ln for v, ln in dated if v == expiry.value), None)
+    if "expiry_date" not in out and expiry_line is not None:
+        out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box)
+    issue_line: TextLine | None = None
+    if "issue_date" not in out:
+        candidates = [(v, ln) for v, ln in dated
+                      if birth.value < v < expiry.value and v <= today.isoformat() and ln is not birth_line]
+        if len(candidates) == 1:
+            v, issue_line = candidates[0]
+            out["issue_date"] = _field(issue_line, v, "found by position: the only other date on the page")
+    else:
+        issue_line = next((ln for v, ln in dated if v == out["issue_date"].value), None)
+    used = {id(ln) for _, ln in dated}
+    text_lines = [ln for ln in lines if id(ln) not in used and _is_value_text(ln.text)]
+    if "place_of_birth" not in out and birth_line is not None:
+        below = _below(birth_line.box, text_lines)
+        if below is not None:
+            out["place_of_birth"] = _field(below, below.text.strip().upper(), "found by position: under the birth date")
+    if "authority" not in out and issue_line is not None:
+        beside = _beside(issue_line.box, text_lines) or _below(issue_line.box, text_lines)
+        if beside is not None:
+            out["authority"] = _field(beside, beside.text.strip().upper(), "found by position: beside the date of issue")
+    return out

@@ -1,0 +1,61 @@
+"""Fields found by position when labels are unreadable: capped confidence, never verified."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop_app.core.types import Field, TextLine
+from desktop_app.core.viz import cross_check
+from desktop_app.core.viz.layout import LAYOUT_CONFIDENCE, infer_from_layout
+
+MRZ = {
+    "birth_date": Field("1974-08-12", 0.99, "mrz"),
+    "expiry_date": Field("2030-04-15", 0.99, "mrz"),
+    "surname": Field("ERIKSSON", 0.99, "mrz"),
+}
+# Labels lost to blur ("10.Go", "H3edg"), values read: the layout of an ICAO data page.
+LINES = [
+    TextLine("ERIKSSON", 0.95, (400, 280, 560, 320)),
+    TextLine("12 AUG 1974", 0.98, (400, 430, 560, 470)),
+    TextLine("10.Go", 0.6, (400, 472, 450, 488)),
+    TextLine("ZENITH", 0.97, (402, 490, 560, 525)),
+    TextLine("15 APR 2020", 0.99, (398, 538, 546, 571)),
+    TextLine("PASSPORT OFFICE", 0.96, (680, 550, 900, 585)),
+    TextLine("15 APR 2030", 0.99, (396, 590, 560, 623)),
+]
+
+
+def test_dates_place_and_authority_by_position() -> None:
+    got = infer_from_layout(LINES, {}, MRZ, today=date(2026, 11, 23))
+    assert got["birth_date"].value == "1974-08-12"
+    assert got["expiry_date"].value == "2030-04-15"
+    assert got["issue_date"].value == "2020-04-15"
+    assert got["place_of_birth"].value == "ZENITH"
+    assert got["authority"].value == "PASSPORT OFFICE"
+    for key in ("issue_date", "place_of_birth", "authority"):
+        assert got[key].confidence <= LAYOUT_CONFIDENCE
+        assert "position" in got[key].raw
+
+
+def test_positional_fields_are_never_shown_as_verified() -> None:
+    viz = infer_from_layout(LINES, {}, MRZ, today=date(2026, 11, 23))
+    merged = cross_check(MRZ, viz)
+    for key in ("issue_date", "place_of_birth", "authority"):
+        assert merged[key].status == "low_confidence"
+        assert merged[key].source == "viz"
+    assert merged["birth_date"].source == "mrz+viz"
+
+
+def test_two_candidate_issue_dates_give_none() -> None:
+    lines = [*LINES, TextLine("01 JAN 2021", 0.99, (700, 700, 850, 730))]
+    got = infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23))
+    assert "issue_date" not in got
+    assert "authority" not in got
+
+
+def test_found_fields_are_kept() -> None:
+    from desktop_app.core.viz import VizField
+
+    found = {"place_of_birth": VizField("STOCKHOLM", "Place of birth STOCKHOLM", 0.9, (0, 0, 10, 10))}
+    got = infer_from_layout(LINES, found, MRZ, today=date(2026, 11, 23))
+    assert got["place_of_birth"].value == "STOCKHOLM"
