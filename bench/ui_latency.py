@@ -8,8 +8,9 @@ storage thread, controller), then reads ``--n`` generated documents through it t
 operator does: each document is shown as it is read, and the window moves on to the next
 as soon as one is finished. A QTimer on the GUI thread fires every ``--tick-ms``; the
 longest gap between two ticks, minus the period, is the longest time the window could not
-react to anything (target: <= 50 ms). Also printed: time from start to a visible window,
-and from start to "engine ready".
+react to anything (target: <= 50 ms), shown for two phases: "start-up" (from the visible
+window to engine ready; the operator can already work) and "reading". Also printed: time
+from start to a visible window, and from start to "engine ready".
 
 "Start" is taken after the documents were generated (in a separate process) and before
 any Qt or application module is imported. Without a display it runs offscreen.
@@ -33,7 +34,17 @@ if str(ROOT) not in sys.path:
 
 def generate_documents(folder: Path, n: int, seed: int) -> list[str]:
     subprocess.run(
-        [sys.executable, "-m", "desktop_app.synth", str(folder), "--n", str(n), "--seed", str(seed), "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "desktop_app.synth",
+            str(folder),
+            "--n",
+            str(n),
+            "--seed",
+            str(seed),
+            "--quiet",
+        ],
         check=True,
         cwd=ROOT,
     )
@@ -75,8 +86,10 @@ class StallProbe:
         stalls = [max(0.0, g - self.period_s) * 1000 for g in gaps]
         p99 = statistics.quantiles(stalls, n=100)[98] if len(stalls) >= 100 else max(stalls)
         over = sum(1 for s in stalls if s > 50)
-        return (f"{phase:>9}: longest stall {max(stalls):6.1f} ms   p99 {p99:5.1f} ms   "
-                f"ticks {len(gaps):6d}   stalls > 50 ms: {over}")
+        return (
+            f"{phase:>9}: longest stall {max(stalls):6.1f} ms   p99 {p99:5.1f} ms   "
+            f"ticks {len(gaps):6d}   stalls > 50 ms: {over}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         settings = replace(settings, engine_threads=args.threads)
     key = os.urandom(32)
-    config = AppConfig(settings=settings.validated(),
-                       open_store=lambda: open_store(settings.database_url, key=key, settings=StoreSettings()))
+    config = AppConfig(
+        settings=settings.validated(),
+        open_store=lambda: open_store(settings.database_url, key=key, settings=StoreSettings()),
+    )
     svc = Services(config)
     window = svc.window
     window.ask = lambda title, text: True
@@ -142,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     def on_item_changed(*_a: object) -> None:
         # The operator moves on as soon as the document on screen is read.
         cur = c.current
-        if cur is not None and cur.status in ("ready", "failed") and any(
-            it.status in ("waiting", "reading") for it in c.queue.items()
+        if (
+            cur is not None
+            and cur.status in ("ready", "failed")
+            and any(it.status in ("waiting", "reading") for it in c.queue.items())
         ):
             QTimer.singleShot(0, c.next_document)
 
@@ -151,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def finished() -> bool:
         items = c.queue.items()
-        return bool(state["submitted"]) and len(items) == len(docs) and all(
-            it.status in ("ready", "failed", "cancelled") for it in items)
+        return (
+            bool(state["submitted"])
+            and len(items) == len(docs)
+            and all(it.status in ("ready", "failed", "cancelled") for it in items)
+        )
 
     # The real event loop, as in the application; a slow check ends it when all are read.
     check = QTimer()
@@ -168,12 +188,20 @@ def main(argv: list[str] | None = None) -> int:
     ok = sum(1 for it in items if it.status == "ready")
     failed = [it.label for it in items if it.status != "ready"]
     reading_s = state["done_at"] - state["first_at"] if state["first_at"] else float("nan")
-    print(f"platform        : {os.environ.get('QT_QPA_PLATFORM', 'native display')}, "
-          f"{os.cpu_count()} cores, engine threads {svc.settings.engine_threads}")
-    print(f"documents       : {len(docs)} generated, {ok} read, {len(failed)} not read {failed if failed else ''}")
+    print(
+        f"platform        : {os.environ.get('QT_QPA_PLATFORM', 'native display')}, "
+        f"{os.cpu_count()} cores, engine threads {svc.settings.engine_threads}"
+    )
+    print(
+        f"documents       : {len(docs)} generated, {ok} read, {len(failed)} not read {failed if failed else ''}"
+    )
     print(f"start -> window : {1000 * (marks.get('visible', float('nan')) - t0):7.0f} ms")
-    print(f"start -> ready  : {1000 * (marks.get('ready', float('nan')) - t0):7.0f} ms   (engine warm-up in its process)")
-    print(f"reading         : {reading_s:7.1f} s for {len(docs)} documents ({reading_s / max(1, len(docs)):.2f} s each)")
+    print(
+        f"start -> ready  : {1000 * (marks.get('ready', float('nan')) - t0):7.0f} ms   (engine warm-up in its process)"
+    )
+    print(
+        f"reading         : {reading_s:7.1f} s for {len(docs)} documents ({reading_s / max(1, len(docs)):.2f} s each)"
+    )
     for phase in ("start-up", "reading"):
         print(probe.report(phase))
     window._close_confirmed = True

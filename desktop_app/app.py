@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.engine_process import DEFAULT_READER_FACTORY
 from desktop_app.settings import Settings, config_path, data_dir, load_settings
+
+if TYPE_CHECKING:
+    from desktop_app.storage import Store
 
 log = logging.getLogger("desktop_app")
 
@@ -52,11 +55,11 @@ def setup_logging(folder: Path | None = None) -> Path | None:
     return path
 
 
-def store_opener(settings: Settings):  # type: ignore[no-untyped-def]
+def store_opener(settings: Settings) -> Callable[[], Store]:
     """A function that upgrades (after a backup copy) and opens the record store. It runs
     on the storage thread, so a slow migration never delays the window."""
 
-    def open_store_now():  # type: ignore[no-untyped-def]
+    def open_store_now() -> Store:
         from desktop_app.storage import StoreSettings, open_store, upgrade_database
 
         url = settings.effective_database_url()
@@ -69,8 +72,9 @@ def store_opener(settings: Settings):  # type: ignore[no-untyped-def]
 def main(argv: Sequence[str] | None = None, *, reader_factory: str = DEFAULT_READER_FACTORY) -> int:
     """Start the GUI with ``argv`` as the documents to queue; returns the exit status."""
     started = time.perf_counter()
-    # A frozen (PyInstaller) build re-executes itself for the engine child process.
-    multiprocessing.freeze_support()
+    # Note for frozen (PyInstaller) builds: the engine child re-executes the program, so
+    # multiprocessing.freeze_support() must run first thing in the entry point, before the
+    # command line is parsed (desktop_app/__main__.py), not here.
     settings_file = config_path()
     settings = load_settings(settings_file)
     log_file = setup_logging()

@@ -1,5 +1,5 @@
 """Driver for scripts/screenshots.sh: opens the real window, reads the bundled samples with
-the real engine, and saves PNGs of the main window, the review queue and the settings dialog.
+the real engine, and saves PNGs of the main window, the review queue, the records view and the settings dialog.
 
 Runs in a throw-away data folder (settings, database, key), never the user's.
 """
@@ -46,10 +46,17 @@ def main(argv: list[str] | None = None) -> int:
         database_url=f"sqlite:///{work / 'records.sqlite3'}",
         watched_folder=str(work / "scanner"),
         camera="0",
+        keep_images_for_review=True,
     )
     (work / "scanner").mkdir()
-    svc = Services(AppConfig(settings=settings, open_store=lambda: open_store(
-        settings.database_url, key=key, settings=StoreSettings(keep_review_images=True))))
+    svc = Services(
+        AppConfig(
+            settings=settings,
+            open_store=lambda: open_store(
+                settings.database_url, key=key, settings=StoreSettings(keep_review_images=True)
+            ),
+        )
+    )
     w = svc.window
     w.ask = lambda title, text: True
     w.resize(1500, 940)
@@ -85,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     wait(lambda: not c.saving and c.queue.items()[0].status == "needs review", "the flag")
     # Then the passport, with one field corrected by the operator, and a visa waiting.
     c.add_files([str(samples / "sample_td3.jpg"), str(samples / "sample_mrva.jpg")])
-    wait(lambda: c.current is not None and c.current.label == "sample_td3.jpg" and c.current.status == "ready",
-         "the passport")
+    wait(
+        lambda: c.current is not None and c.current.label == "sample_td3.jpg" and c.current.status == "ready",
+        "the passport",
+    )
     form = c.form
     if form is not None and form.field("place_of_birth").value:
         c.set_value("place_of_birth", form.field("place_of_birth").value.title())
@@ -101,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     wait(lambda: rv.detail is not None, "the review detail")
     rv.comment.setText("Checked against the register: same person.")
     save(w, "review-queue.png")
+
+    # Confirm the passport, then the records view finds it (numbers masked).
+    w.tabs.setCurrentIndex(0)
+    c.confirm()
+    wait(lambda: not c.saving, "the save")
+    w.tabs.setCurrentIndex(2)
+    wait(lambda: w.records_view.model.rowCount() >= 1, "the records list")
+    save(w, "records.png")
 
     dlg = SettingsDialog(svc.settings, None, w)
     dlg.show()

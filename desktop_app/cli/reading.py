@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from datetime import date
@@ -18,6 +19,27 @@ if TYPE_CHECKING:
     from desktop_app.core.pipeline import ReaderSettings
 
 log = logging.getLogger(__name__)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A file name with bytes that are not UTF-8 reaches us (os.fsdecode) with lone surrogates;
+written as they are, they make stdout fail (strict UTF-8) or carry invalid UTF-8."""
+
+
+def _write_json(obj: object) -> None:
+    """The JSON on standard output, always valid UTF-8: a lone surrogate is written as its
+    ``\\udcXX`` escape (``json.loads`` then gives back the very string os.fsdecode made)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    text = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def _printable(text: str) -> str:
+    """Human output: an undecodable byte of a file name shown as ``\\xNN``."""
+    def show(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+    return _LONE_SURROGATE.sub(show, text)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,24 +104,33 @@ def run_scan(args: argparse.Namespace) -> int:
             log.exception("reading %s failed", path)
             results.append(DocumentResult(status="error", file=path, error=f"The document could not be read: {exc}"))
     payload = [r.to_json() for r in results]
+    save_failed = False
     if args.save:
         from desktop_app.cli.records import save_scan_results
 
         try:
-            ids = save_scan_results(results, database_url=args.database)
+            ids: list[int | None] = list(save_scan_results(results, database_url=args.database))
         except Exception as exc:
+            # The reads are still printed (saved_id null), so a locked or full database
+            # does not throw away the OCR work; exit 1 says something failed.
             log.error("saving failed: %s", exc)
             print(f"error: the results could not be saved: {exc}", file=sys.stderr)
-            return 1
+            save_failed = True
+            ids = [None] * len(payload)
         for obj, saved_id in zip(payload, ids, strict=False):
             obj["saved_id"] = saved_id
     if args.json:
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _write_json(payload)
     else:
         for r in results:
-            print(_human(r))
-    return 1 if any(r.status == "error" for r in results) else 0
+            print(_printable(_human(r)))
+    return 1 if save_failed or any(r.status == "error" for r in results) else 0
+
+
+MAX_TEXT_LINE = 200
+"""Longest line of ``mrz`` input looked at: an MRZ line has 44 characters at most (88 for a
+whole TD3 MRZ on one line); the rest of a longer line cannot be MRZ, and the MRZ engine's
+line alignment grows with the square of a line's length (issue 8 hardening report)."""
 
 
 def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentResult:
@@ -107,7 +138,7 @@ def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentRes
     from desktop_app.core.mrz import read_mrz
 
     t0 = time.perf_counter()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln.strip()[:MAX_TEXT_LINE] for ln in text.splitlines() if ln.strip()]
     reading = read_mrz(lines, today=today)
     ms = (time.perf_counter() - t0) * 1000
     found = reading.format is not None
@@ -124,14 +155,15 @@ def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentRes
 
 
 def run_mrz(args: argparse.Namespace) -> int:
-    result = mrz_result_from_text(sys.stdin.read(), today=args.today)
+    # Bytes, decoded leniently: binary garbage on standard input is no MRZ, not a crash.
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    result = mrz_result_from_text(text, today=args.today)
     if args.json:
         obj = result.to_json(include_file=False)
         obj.pop("text", None)
-        json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        _write_json(obj)
     else:
-        print(_human(result))
+        print(_printable(_human(result)))
     return 0
 
 

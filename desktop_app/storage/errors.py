@@ -124,6 +124,9 @@ _SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
 _SQLITE_CONSTRAINT = 19
 _SQLITE_NOTADB = 26
+_SQLITE_IOERR_SHMSIZE = _SQLITE_IOERR | (19 << 8)
+"""WAL mode: the -shm file could not be grown. SQLite writes to each new page of it, so on
+a full disk this (not SQLITE_FULL) is what opening a connection fails with."""
 
 
 def _from_sqlite(orig: sqlite3.Error) -> StorageError | None:
@@ -132,7 +135,7 @@ def _from_sqlite(orig: sqlite3.Error) -> StorageError | None:
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
         return DatabaseLockedError()
-    if primary == _SQLITE_FULL or "disk is full" in text or "database or disk is full" in text:
+    if primary == _SQLITE_FULL or code == _SQLITE_IOERR_SHMSIZE or "disk is full" in text:
         return DiskFullError()
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly database" in text:
         return ReadOnlyDatabaseError()

@@ -83,6 +83,7 @@ class ExceptHook:
         self._relay.show.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self._showing = False
         self.count = 0
+        self.show_dialog: Callable[[QWidget | None, str, str], object] = QMessageBox.warning
 
     def install(self) -> None:
         sys.excepthook = self.hook
@@ -111,7 +112,7 @@ class ExceptHook:
         self._showing = True
         try:
             where = f"\n\nThe details were written to {self._log_file}." if self._log_file else ""
-            QMessageBox.warning(
+            self.show_dialog(
                 self._parent(),
                 "Passport desk",
                 "Something went wrong in the application "
@@ -211,6 +212,7 @@ def run(config: AppConfig) -> int:
     try:
         return int(app.exec())
     finally:
+        app.aboutToQuit.disconnect(services.shutdown)
         services.shutdown()
         hook.uninstall()
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 log = logging.getLogger(__name__)
 
+_lingering: list[QThread] = []
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -104,4 +105,10 @@ class TaskRunner(QObject):
         """Finish the queued tasks (a save in progress completes) and stop the thread."""
         if self._worker.isRunning():
             self._worker.tasks.put(None)
-            self._worker.wait(int(timeout_s * 1000))
+            if not self._worker.wait(int(timeout_s * 1000)):
+                # A database call that hangs (a network server): keep the thread referenced
+                # rather than let Qt abort the process for destroying a running thread.
+                log.error(
+                    "background thread %s still busy after %.0f s", self._worker.objectName(), timeout_s
+                )
+                _lingering.append(self._worker)

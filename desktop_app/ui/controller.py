@@ -268,11 +268,11 @@ class DocumentController(QObject):
             self.queue.set_status(item, "failed", final[0].error or "The file could not be read.")
         else:
             best = final[_best_page(dict(enumerate(final)))] if final else None
-            note = "no MRZ found" if best is not None and best.status == "no_mrz" else ""
+            note = "no MRZ" if best is not None and best.status == "no_mrz" else ""
             if best is not None and best.status == "ok":
                 form = DocumentForm(best, expiry_warning_days=self.settings.expiry_warning_days)
                 n = len(form.needs_look()) + len(form.blocking())
-                note = "all checks passed" if n == 0 and form.checks_passed else f"{n} field(s) to check"
+                note = "all checks pass" if n == 0 and form.checks_passed else f"{n} to check"
             self.queue.set_status(item, "ready", note)
         if item is self._current:
             if self._form is None and item.results:
@@ -305,7 +305,7 @@ class DocumentController(QObject):
     def _on_cancelled(self, request_id: int) -> None:
         item = self.queue.by_request(request_id)
         if item is not None and item.status == "reading":
-            self.queue.set_status(item, "cancelled", "reading cancelled")
+            self.queue.set_status(item, "cancelled", "cancelled")
         self._pump()
 
     def _on_engine_notice(self, text: str) -> None:
@@ -332,7 +332,7 @@ class DocumentController(QObject):
             return False
         if item.status == "reading" and item.request_id is not None:
             self.engine.cancel(item.request_id)
-        self.queue.set_status(item, "cancelled", "reading cancelled")
+        self.queue.set_status(item, "cancelled", "cancelled")
         self._set_stage("Reading cancelled")
         self._pump()
         return True
@@ -366,7 +366,7 @@ class DocumentController(QObject):
             if item.status in ("reading", "waiting"):
                 self.cancel_reading()
             elif item.status == "ready":
-                self.queue.set_status(item, "cancelled", "cleared by the operator")
+                self.queue.set_status(item, "cancelled", "cleared")
             item.release_images()
         self._show(None)
         self._pump()
@@ -453,10 +453,10 @@ class DocumentController(QObject):
     def _saved(self, item: QueueItem, kind: str, record_id: int) -> None:
         self._end_save()
         if kind == "confirmed":
-            self.queue.set_status(item, "confirmed", f"record {record_id}")
+            self.queue.set_status(item, "confirmed", f"record #{record_id}")
             self.notice.emit("ok", f"Saved as record {record_id}.")
         else:
-            self.queue.set_status(item, "needs review", f"review {record_id}")
+            self.queue.set_status(item, "needs review", f"review #{record_id}")
             self.notice.emit("ok", f"Sent to the review queue (item {record_id}).")
         self.saved.emit(kind, record_id)
         if item is self._current:

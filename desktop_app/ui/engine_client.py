@@ -250,6 +250,9 @@ class _EngineThread(QThread):
         elif cmd.kind == "restart":
             self._gave_up = False
             self.counters.start_failures = 0
+            inf, self._inflight = self._inflight, None
+            if inf is not None and inf.cancel_asked is None:
+                self._pending.appendleft(inf.request)  # read it again on the fresh engine
             self._restart("asked by the operator")
         elif cmd.kind == "stop":
             self._stop = True
@@ -423,6 +426,10 @@ class _EngineThread(QThread):
         self._kill_child()
 
 
+_lingering: list[QThread] = []
+"""Threads that did not stop in time at shutdown, kept referenced so Qt does not abort."""
+
+
 # -- the GUI-side facade ---------------------------------------------------------------------
 class EngineClient(QObject):
     """Submit documents to the engine and get Qt signals back (all on the GUI thread).
@@ -539,7 +546,10 @@ class EngineClient(QObject):
             return
         if self._cmd_send is not None:
             self._command(_Cmd("stop"))
-        t.wait(int(timeout_s * 1000))
+        if not t.wait(int(timeout_s * 1000)):
+            # Never drop a running QThread (Qt aborts the process); keep it until it ends.
+            log.error("the engine thread did not stop within %.0f s", timeout_s)
+            _lingering.append(t)
         if self._cmd_send is not None:
             self._cmd_send.close()
             self._cmd_send = None

@@ -62,6 +62,8 @@ FORMAT_NAMES: Final[Mapping[str, str]] = {
 
 Display = Literal[
     "verified",
+    "agreed",
+    "read",
     "unconfirmed",
     "viz",
     "corrected",
@@ -76,6 +78,8 @@ Display = Literal[
 
 DISPLAY_TEXT: Final[Mapping[str, str]] = {
     "verified": "Verified by check digit",
+    "agreed": "MRZ and visual zone agree (no check digit covers this field)",
+    "read": "Read from the MRZ; no check digit covers this field",
     "unconfirmed": "Read, but the document's checks did not pass",
     "viz": "Read from the visual zone (no check digit)",
     "corrected": "Corrected by rule - please check",
@@ -88,6 +92,21 @@ DISPLAY_TEXT: Final[Mapping[str, str]] = {
     "empty": "Empty",
 }
 """Short words for each display state; the field's own reason is added after them."""
+
+
+def check_digit_keys(fmt: str | None) -> frozenset[str]:
+    """Fields a check digit covers in this format: only these can show as *verified*.
+
+    Names, sex, the document code and the country codes have no check digit in any ICAO
+    format, so a misread letter there passes every check: they are shown as read (or as
+    agreeing with the visual zone), never as verified.
+    """
+    keys = {"document_number", "birth_date", "expiry_date"}
+    if fmt == "TD3":
+        keys.add("personal_number")
+    elif fmt in ("TD1", "TD2"):
+        keys.add("optional_data")  # covered by the composite check digit
+    return frozenset(keys)
 
 
 def required_keys(fmt: str | None) -> tuple[str, ...]:
@@ -267,6 +286,7 @@ class DocumentForm:
     def _recompute(self) -> None:
         self._revalidate()
         required = required_keys(self.result.format)
+        covered = check_digit_keys(self.result.format)
         views: dict[str, FieldView] = {}
         checks = self.checks_passed
         for key in FIELD_KEYS:
@@ -296,7 +316,12 @@ class DocumentForm:
                 display = "edited"
             elif status == "ok":
                 if source in ("mrz", "mrz+viz"):
-                    display = "verified" if checks else "unconfirmed"
+                    if not checks:
+                        display = "unconfirmed"
+                    elif key in covered:
+                        display = "verified"
+                    else:
+                        display = "agreed" if source == "mrz+viz" else "read"
                 else:
                     display = "viz"
             elif status in ("corrected", "unverified", "mismatch", "low_confidence"):

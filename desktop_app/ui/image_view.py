@@ -94,8 +94,11 @@ class DocumentView(QGraphicsView):
         item.setBrush(QColor("#e8eaed"))
         self._placeholder = item
         self._scene.setSceneRect(item.boundingRect().adjusted(-40, -40, 40, 40))
+        # Text at its own size, centred: fitting would blow it up to fill the view.
         self.resetTransform()
         self._rotation = 0
+        self._fit = False
+        self.centerOn(item)
 
     def clear(self) -> None:
         # Forget the boxes before the scene deletes them: clearing a selected item emits

@@ -281,17 +281,23 @@ class MainWindow(QMainWindow):
         scroll.setWidget(right)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(560)
+        # Never scroll sideways through the form: the panel is as wide as its widest row
+        # (plus room for the vertical scroll bar); the picture gives way instead.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            right.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        )
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("readingSplitter")
         split.addWidget(self.queue_panel)
         split.addWidget(self.view)
         split.addWidget(scroll)
+        split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([250, 640, 600])
+        split.setSizes([300, 560, 640])
         self.reading_splitter = split
 
         self.review_view = ReviewView(self.store, self.settings, self)
@@ -608,7 +614,7 @@ class MainWindow(QMainWindow):
     def add_qimage(self, image: QImage, origin: str) -> None:
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, b"PNG")
+        image.save(buf, "PNG")  # type: ignore[call-overload]  # (the stub says bytes; the binding wants str)
         label = f"{origin} {time.strftime('%H:%M:%S')}.png"
         self.controller.add_image_bytes(
             bytes(buf.data().data()), label, "clipboard" if origin == "clipboard" else "camera"

@@ -90,8 +90,9 @@ class ReviewView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The reasons take what is left and are elided; the tooltip has them in full.
+        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open_row(cur.row()))
 
         # -- detail pane --
@@ -152,7 +153,7 @@ class ReviewView(QWidget):
         ll.addWidget(self.table, 1)
         split.addWidget(left)
         split.addWidget(detail)
-        split.setSizes([520, 700])
+        split.setSizes([600, 760])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self._show_detail(None)
@@ -252,6 +253,9 @@ class ReviewView(QWidget):
                 name.setText(f"{name.text()}  ⚠")
             if f.corrected:
                 proposed.setToolTip(f"Changed by the operator (read as {f.ocr_value!r})")
+                bold = proposed.font()
+                bold.setBold(True)
+                proposed.setFont(bold)
             final = QTableWidgetItem(f.value)
             for it in (name, read, proposed):
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)

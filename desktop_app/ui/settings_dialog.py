@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -95,28 +94,54 @@ class SettingsDialog(QDialog):
         self.read_viz.setChecked(settings.read_visual_zone)
         self.read_viz.setAccessibleName("Read the visual zone")
 
+        # One label column for every group, so the fields line up down the dialog.
+        def form(group: QGroupBox, rows: list[tuple[str, QWidget]]) -> None:
+            layout = QFormLayout(group)
+            layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            for text, widget in rows:
+                label = QLabel(text, group)
+                label.setMinimumWidth(170)
+                # A row holding "edit + Browse…" gives the keyboard mnemonic to its edit.
+                buddy = (
+                    widget
+                    if isinstance(widget, (QLineEdit, QSpinBox, QDoubleSpinBox))
+                    else widget.findChild(QLineEdit)
+                )
+                if text and buddy is not None:
+                    label.setBuddy(buddy)
+                layout.addRow(label, widget)
+
+        for spin in (self.retention, self.expiry, self.threads, self.timeout):
+            spin.setMaximumWidth(160)
         people = QGroupBox("Operator", self)
-        f1 = QFormLayout(people)
-        f1.addRow("&Operator name:", self.operator)
-        f1.addRow("&Workstation:", self.workstation)
-
+        form(people, [("&Operator name:", self.operator), ("&Workstation:", self.workstation)])
         intake = QGroupBox("Intake", self)
-        f2 = QFormLayout(intake)
-        f2.addRow("Watched &folder:", _with_browse(self.folder, "Browse…", self._pick_folder, intake))
-        f2.addRow("&Camera:", self.camera)
-
+        form(
+            intake,
+            [
+                ("Watched &folder:", _with_browse(self.folder, "Browse…", self._pick_folder, intake)),
+                ("&Camera:", self.camera),
+            ],
+        )
         data = QGroupBox("Records", self)
-        f3 = QFormLayout(data)
-        f3.addRow("&Database:", _with_browse(self.database, "File…", self._pick_database, data))
-        f3.addRow("&Keep records for:", self.retention)
-        f3.addRow("", self.keep_images)
-        f3.addRow("Warn &before expiry:", self.expiry)
-
+        form(
+            data,
+            [
+                ("&Database:", _with_browse(self.database, "File…", self._pick_database, data)),
+                ("&Keep records for:", self.retention),
+                ("", self.keep_images),
+                ("Warn &before expiry:", self.expiry),
+            ],
+        )
         engine = QGroupBox("Reading engine", self)
-        f4 = QFormLayout(engine)
-        f4.addRow("Engine &threads:", self.threads)
-        f4.addRow("&Time limit per document:", self.timeout)
-        f4.addRow("", self.read_viz)
+        form(
+            engine,
+            [
+                ("Engine &threads:", self.threads),
+                ("&Time limit per document:", self.timeout),
+                ("", self.read_viz),
+            ],
+        )
 
         note = QLabel(
             "Changes to the database take effect after a restart; engine changes restart the engine.", self
@@ -134,6 +159,14 @@ class SettingsDialog(QDialog):
         for w in (people, intake, data, engine):
             layout.addWidget(w)
         layout.addWidget(note)
+        # Problems are said here, beside the fields, not in a box over the dialog.
+        self.error = QLabel("", self)
+        self.error.setObjectName("banner")
+        self.error.setProperty("level", "error")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.error.setAccessibleName("Settings problem")
+        layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
 
@@ -172,12 +205,18 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         new = self.values()
         if new.watched_folder and not Path(new.watched_folder).is_dir():
-            QMessageBox.warning(self, "Settings", f"The watched folder {new.watched_folder} does not exist.")
+            self._problem(f"The watched folder {new.watched_folder} does not exist.", self.folder)
             return
         try:
             save_settings(new, self._path)
         except OSError as exc:
-            QMessageBox.warning(self, "Settings", f"The settings could not be saved: {exc.strerror or exc}")
+            self._problem(f"The settings could not be saved: {exc.strerror or exc}", None)
             return
         self.saved = new
         super().accept()
+
+    def _problem(self, text: str, field: QWidget | None) -> None:
+        self.error.setText(text)
+        self.error.setVisible(True)
+        if field is not None:
+            field.setFocus()

@@ -24,6 +24,8 @@ class StateStyle:
 
 STYLES: Final[dict[str, StateStyle]] = {
     "verified": StateStyle("#1e8e3e", "✓", "Verified"),
+    "agreed": StateStyle("#137333", "=", "MRZ = visual"),
+    "read": StateStyle("#3c4043", "•", "Read (MRZ)"),
     "unconfirmed": StateStyle("#5f6368", "•", "Unconfirmed"),
     "viz": StateStyle("#5f6368", "•", "Visual zone"),
     "corrected": StateStyle("#8430ce", "↻", "Corrected"),
@@ -105,7 +107,7 @@ FIELD_BACKGROUNDS: Final[dict[str, str]] = {
 def _field_rules() -> str:
     rules = []
     for state, st in STYLES.items():
-        quiet = state in ("unconfirmed", "viz", "empty")
+        quiet = state in ("unconfirmed", "viz", "empty", "read")
         border = f"1px solid {'#b0b4b8' if quiet else st.color}"
         pad = "3px 5px" if quiet else "2px 4px"
         bg = f" background: {FIELD_BACKGROUNDS[state]};" if state in FIELD_BACKGROUNDS else ""

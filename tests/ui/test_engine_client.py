@@ -232,3 +232,22 @@ def test_results_are_frozen_values(
     with pytest.raises(AttributeError):
         result.status = "error"
     assert replace(result, status="error").status == "error"
+
+
+def test_an_operator_restart_reads_the_current_document_again(
+    qtbot: QtBot,
+    make_client: Callable[..., EngineClient],
+    make_doc: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FAKE_READER_SLOW_S", "0.5")
+    client = make_client()
+    rec = Recorder(client)
+    wait_ready(qtbot, client)
+    pid = client.child_pid
+    rid = client.submit(make_doc("slow.png"))
+    qtbot.waitUntil(lambda: "progress" in rec.of(rid), timeout=10000)
+    with qtbot.waitSignal(client.finished, timeout=20000, check_params_cb=lambda r, _res: r == rid):
+        client.restart()
+    assert client.child_pid != pid
+    assert "failed" not in rec.of(rid)

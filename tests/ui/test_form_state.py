@@ -41,6 +41,20 @@ def test_only_checked_mrz_fields_are_verified() -> None:
     assert form.field("authority").display == "empty"
 
 
+def test_fields_without_a_check_digit_are_never_verified() -> None:
+    r = specimen()
+    form = DocumentForm(r, today=TODAY)
+    assert form.checks_passed
+    for key in ("surname", "given_names", "sex", "nationality", "issuing_country", "document_code"):
+        assert not form.field(key).verified, key
+        assert form.field(key).display in ("read", "agreed", "unverified"), key
+    for key in ("document_number", "birth_date", "expiry_date"):
+        assert form.field(key).verified, key
+    agreeing = dict(r.fields)
+    agreeing["surname"] = replace(agreeing["surname"], source="mrz+viz")
+    assert DocumentForm(replace(r, fields=agreeing), today=TODAY).field("surname").display == "agreed"
+
+
 def test_nothing_is_verified_when_the_document_checks_fail() -> None:
     r = specimen()
     assert r.mrz is not None

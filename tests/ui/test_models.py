@@ -69,7 +69,7 @@ def test_review_model(qtbot: QtBot) -> None:
     m.set_rows([_review(i) for i in range(5)])
     assert m.rowCount() == 5
     assert m.index(0, 2).data() == "ERIKSSON, ANNA"
-    assert m.index(0, 5).data() == "operator's note, visual zone disagrees"
+    assert m.index(0, 6).data() == "operator's note, visual zone disagrees"
     assert m.index(4, 0).data(RowIdRole) == 4
     m.set_rows([])
     assert m.rowCount() == 0
@@ -80,9 +80,9 @@ def test_records_model(qtbot: QtBot) -> None:
     m = RecordsModel()
     tester = QAbstractItemModelTester(m, MODE)
     m.set_rows([_record(i) for i in range(3)])
-    assert m.index(1, 4).data() == "L89****C3"
-    assert m.headerData(0, Qt.Orientation.Horizontal) == "Confirmed"
+    assert m.index(1, 5).data() == "L89****C3"
+    assert m.headerData(1, Qt.Orientation.Horizontal) == "Confirmed"
     assert m.index(9, 0).data() is None
     m.set_rows([_record(7)])
-    assert m.rowCount() == 1 and m.index(0, 7).data() == "7"
+    assert m.rowCount() == 1 and m.index(0, 0).data() == "7"
     del tester

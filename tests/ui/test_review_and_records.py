@@ -32,7 +32,7 @@ def test_approve_with_a_correction_makes_a_record(
         w.tabs.setCurrentIndex(1)
     assert loaded.args == [1]
     assert rv.model.rows()[0].id == review_id
-    assert "operator" in rv.model.index(0, 5).data()  # the reasons column in words
+    assert "operator" in rv.model.index(0, 6).data()  # the reasons column in words
     with qtbot.waitSignal(rv.detail_loaded, timeout=10000):
         rv.select_review(review_id)
     assert rv.detail is not None and rv.detail.status == "pending"

@@ -39,7 +39,6 @@ PDF_DPI: Final = 300
 MIN_SIDE: Final = 32
 
 
-_PDFIUM_ERR_SUCCESS: Final = 0
 _PDFIUM_ERR_PASSWORD: Final = 4
 _PDFIUM_ERR_SECURITY: Final = 5
 
@@ -88,22 +87,36 @@ def _check_size(width: int, height: int, what: str) -> None:
         raise ImageLoadError(f"{what} is only {width} x {height} pixels: too small to read a document.")
 
 
+def _pdf_open_error(data: bytes) -> ImageLoadError:
+    """Why PDFium would not open ``data``. pypdfium2 raises the same error for a document
+    PDFium refused and for one it opened with no page, and then quotes PDFium's *last*
+    error, which for an empty document is left over from an earlier file: so ask again."""
+    import pypdfium2.raw as pdfium_raw
+
+    doc = pdfium_raw.FPDF_LoadMemDocument64(data, len(data), None)
+    if doc:
+        try:
+            pages = pdfium_raw.FPDF_GetPageCount(doc)
+        finally:
+            pdfium_raw.FPDF_CloseDocument(doc)
+        if pages < 1:
+            return ImageLoadError("The PDF has no pages.")
+        return ImageLoadError("The PDF is damaged or not a PDF that can be opened.")
+    code = pdfium_raw.FPDF_GetLastError()
+    if code == _PDFIUM_ERR_PASSWORD:
+        return ImageLoadError("The PDF is password-protected; open it, save an unprotected copy, and try again.")
+    if code == _PDFIUM_ERR_SECURITY:
+        return ImageLoadError("The PDF is protected by a security scheme that cannot be opened; save an unprotected copy.")
+    return ImageLoadError("The PDF is damaged or not a PDF that can be opened.")
+
+
 def _pdf_pages(data: bytes) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        text = str(exc).lower()
-        code = getattr(exc, "err_code", None)
-        if "password" in text or code == _PDFIUM_ERR_PASSWORD:
-            raise ImageLoadError("The PDF is password-protected; open it, save an unprotected copy, and try again.") from exc
-        if code == _PDFIUM_ERR_SECURITY:
-            raise ImageLoadError("The PDF is protected by a security scheme that cannot be opened; save an unprotected copy.") from exc
-        if code == _PDFIUM_ERR_SUCCESS:
-            # PDFium refuses a document with no page at all without naming an error.
-            raise ImageLoadError("The PDF has no pages.") from exc
-        raise ImageLoadError("The PDF is damaged or not a PDF that can be opened.") from exc
+        raise _pdf_open_error(data) from exc
     try:
         count = len(pdf)
         if count == 0:
@@ -128,6 +141,13 @@ def _pdf_pages(data: bytes) -> Iterator[Page]:
         pdf.close()
 
 
+def _decode_error(exc: BaseException) -> ImageLoadError:
+    msg = str(exc).lower()
+    if "truncated" in msg or "broken" in msg or "premature" in msg:
+        return ImageLoadError("The image file is truncated or damaged (the copy may be incomplete).")
+    return ImageLoadError(f"The image could not be decoded: {exc}")
+
+
 def _pil_pages(data: bytes) -> Iterator[Page]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -138,7 +158,7 @@ def _pil_pages(data: bytes) -> Iterator[Page]:
                 raise ImageLoadError("The file is not an image that can be read (JPEG, PNG, TIFF, BMP, WebP or PDF).") from exc
             raise ImageLoadError("The image claims an absurd size (a decompression bomb?); it was not opened.") from exc
         except OSError as exc:
-            raise ImageLoadError(f"The image could not be read: {exc}") from exc
+            raise _decode_error(exc) from exc
         # Only TIFF and MPO pages are read; counting a GIF's frames would walk the whole file.
         paged = (img.format or "").upper() in ("TIFF", "MPO")
         n_frames = int(getattr(img, "n_frames", 1) or 1) if paged else 1
@@ -158,10 +178,7 @@ def _pil_pages(data: bytes) -> Iterator[Page]:
             except ImageLoadError:
                 raise
             except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
-                msg = str(exc).lower()
-                if "truncated" in msg or "broken" in msg or "premature" in msg:
-                    raise ImageLoadError("The image file is truncated or damaged (the copy may be incomplete).") from exc
-                raise ImageLoadError(f"The image could not be decoded: {exc}") from exc
+                raise _decode_error(exc) from exc
             yield Page(bgr, i + 1 if multipage else None)
 
 
@@ -200,6 +217,8 @@ def load_pages_from_bytes(data: bytes) -> list[Page]:
         # A damaged file can make a decoder raise almost anything (ValueError from a PNG
         # text-chunk bomb, struct.error, IndexError...): it is still a bad input.
         log.info("image decoder failed: %s: %s", type(exc).__name__, exc)
+        if "too large" in str(exc).lower():
+            raise ImageLoadError("The image holds an oversized compressed block (a decompression bomb?); it was not opened.") from exc
         raise ImageLoadError("The image is damaged or in a form that cannot be decoded.") from exc
 
 

@@ -183,7 +183,19 @@ def _compare_names(
         for s in spellings:
             if _is_truncation(mrz, s):
                 return "loose", f"MRZ name truncated; the visual zone prints {printed}"
+    if _without_umlauts(mrz) != mrz and any(_without_umlauts(mrz) == s for s in spellings):
+        # PP-OCR often drops the diaeresis (MÜLLER read MULLER) while the MRZ spells it out
+        # (MUELLER): agreement, but not strong enough to raise the field to verified.
+        return "loose", "agrees with the visual zone if its umlauts were lost in reading"
     return "mismatch", None
+
+
+def _without_umlauts(name: str) -> str:
+    """The MRZ spelling with ICAO's two-letter umlauts (AE, OE, UE) folded back to one letter.
+
+    Every AE, OE and UE is folded (MUELLER, SCHROEDER, BAERBEL; also MICHAEL, JOEL), which is
+    harmless: the folded form is only compared with what the visual zone printed."""
+    return re.sub(r"([AOU])E", r"\1", name)
 
 
 def _is_truncation(mrz: str, full: str) -> bool:

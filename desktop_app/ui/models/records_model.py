@@ -12,6 +12,7 @@ class RecordsModel(ValueTableModel[RecordSummary]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             [
+                ("Record", lambda r: r.id),
                 ("Confirmed", lambda r: local_time(r.confirmed_at)),
                 ("By", lambda r: r.confirmed_by),
                 ("Surname", lambda r: r.surname),
@@ -19,7 +20,6 @@ class RecordsModel(ValueTableModel[RecordSummary]):
                 ("Number", lambda r: r.document_number),
                 ("Country", lambda r: r.issuing_country),
                 ("Type", lambda r: r.document_format or r.document_code),
-                ("Record", lambda r: r.id),
             ],
             row_id=lambda r: r.id,
             parent=parent,

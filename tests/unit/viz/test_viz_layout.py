@@ -59,3 +59,15 @@ def test_found_fields_are_kept() -> None:
     found = {"place_of_birth": VizField("STOCKHOLM", "Place of birth STOCKHOLM", 0.9, (0, 0, 10, 10))}
     got = infer_from_layout(LINES, found, MRZ, today=date(2026, 11, 23))
     assert got["place_of_birth"].value == "STOCKHOLM"
+
+
+def test_umlauts_lost_by_the_ocr_are_not_a_mismatch() -> None:
+    from desktop_app.core.viz import VizField
+
+    mrz = {"surname": Field("MUELLER LUEDENSCHEIDT", 0.9, "mrz"), "given_names": Field("SOPHIE", 0.9, "mrz")}
+    lost = {"surname": VizField("MULLER-LUDENSCHEIDT", "MULLER-LUDENSCHEIDT", 0.9, (0, 0, 9, 9))}
+    merged = cross_check(mrz, lost)
+    assert merged["surname"].status == "ok"
+    assert "umlauts" in (merged["surname"].reason or "")
+    other = {"surname": VizField("MILLER", "MILLER", 0.9, (0, 0, 9, 9))}
+    assert cross_check(mrz, other)["surname"].status == "mismatch"

@@ -1,0 +1,17 @@
+"""Entry point of the frozen program `passport-desk` (the same as `python -m desktop_app`).
+
+freeze_support() must run before anything parses the command line: the GUI starts its
+OCR engine in a *spawned* child process, and in a frozen build that child is this very
+executable started again with multiprocessing's own arguments, which argparse would
+reject. PyInstaller's multiprocessing runtime hook makes freeze_support() handle them
+on every platform.
+"""
+
+import multiprocessing
+import sys
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    from desktop_app.cli import main
+
+    sys.exit(main())
