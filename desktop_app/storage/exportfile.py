@@ -41,7 +41,7 @@ def resolve_export_path(out: str | Path, allowed_dir: str | Path | None) -> Path
         base = base_given.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError) as e:
         raise ExportPathError(f"The export folder {base_given} does not exist.") from e
-    except OSError as e:  # loops and the like
+    except (OSError, RuntimeError) as e:  # loops (RuntimeError in Python 3.11's resolve) and the like
         raise ExportPathError(f"The export folder {base_given} cannot be used.") from e
     if not base.is_dir():
         raise ExportPathError(f"The export folder {base_given} is not a folder.")
@@ -52,7 +52,7 @@ def resolve_export_path(out: str | Path, allowed_dir: str | Path | None) -> Path
         parent = target.parent.resolve(strict=True)
     except (FileNotFoundError, NotADirectoryError) as e:
         raise ExportPathError(f"The folder of {out} does not exist.") from e
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # a symbolic link loop: RuntimeError in Python 3.11
         raise ExportPathError(f"The folder of {out} cannot be used.") from e
     if not parent.is_relative_to(base):
         raise ExportPathError(f"The export path {out} is outside the export folder {base}; refused.")

@@ -141,11 +141,17 @@ def _pdf_pages(data: bytes) -> Iterator[Page]:
         pdf.close()
 
 
+DAMAGED: Final = "The image file is damaged or uses a form that cannot be decoded."
+
+
 def _decode_error(exc: BaseException) -> ImageLoadError:
+    """A plain message for a decoder's exception (its own words, such as "decoder error -2",
+    mean nothing to an operator: they go to the log)."""
     msg = str(exc).lower()
-    if "truncated" in msg or "broken" in msg or "premature" in msg:
+    log.info("image decoder failed: %s: %s", type(exc).__name__, exc)
+    if any(w in msg for w in ("truncated", "broken", "premature", "not enough image data")):
         return ImageLoadError("The image file is truncated or damaged (the copy may be incomplete).")
-    return ImageLoadError(f"The image could not be decoded: {exc}")
+    return ImageLoadError(DAMAGED)
 
 
 def _pil_pages(data: bytes) -> Iterator[Page]:
@@ -216,10 +222,9 @@ def load_pages_from_bytes(data: bytes) -> list[Page]:
     except Exception as exc:
         # A damaged file can make a decoder raise almost anything (ValueError from a PNG
         # text-chunk bomb, struct.error, IndexError...): it is still a bad input.
-        log.info("image decoder failed: %s: %s", type(exc).__name__, exc)
         if "too large" in str(exc).lower():
             raise ImageLoadError("The image holds an oversized compressed block (a decompression bomb?); it was not opened.") from exc
-        raise ImageLoadError("The image is damaged or in a form that cannot be decoded.") from exc
+        raise _decode_error(exc) from exc
 
 
 def load_pages(path: str | Path) -> list[Page]:

@@ -84,8 +84,9 @@ def _insert(text: str, confs: tuple[float | None, ...], points: Sequence[int], c
 
 def _delete(text: str, confs: tuple[float | None, ...], points: Sequence[int]) -> Aligned:
     keep = sorted(set(points))
-    chars = [c for i, c in enumerate(text) if i not in keep]
-    cs = [c for i, c in enumerate(confs) if i not in keep]
+    dropped = frozenset(keep)
+    chars = [c for i, c in enumerate(text) if i not in dropped]
+    cs = [c for i, c in enumerate(confs) if i not in dropped]
     edits = tuple(Edit("delete", p - k, text[p]) for k, p in enumerate(keep))
     cost = sum({UNKNOWN: 0.5, "<": 1.0}.get(text[p], 1.5) for p in keep)
     cost += sum(len(text) - p for p in keep) / (100.0 * max(1, len(text)))

@@ -80,6 +80,10 @@ def _nothing(raw: tuple[str, ...], flag: Flag) -> MrzReading:
     )
 
 
+MAX_RAW_LINE = 200
+MAX_RAW_LINES = 20
+
+
 def read_mrz(
     lines: Sequence[str],
     *,
@@ -90,7 +94,9 @@ def read_mrz(
 ) -> MrzReading:
     """Read MRZ lines as OCR gave them (see the package docstring for the contract)."""
     try:
-        raw = tuple(str(x) for x in lines)
+        # No MRZ line is longer than 44 characters: a longer "line" is other text, and
+        # bounding it keeps the alignment search fast on whatever a caller pipes in.
+        raw = tuple(str(x)[:MAX_RAW_LINE] for x in itertools.islice(lines, MAX_RAW_LINES))
     except Exception:  # an iterable that fails while iterating
         raw = ()
     try:
