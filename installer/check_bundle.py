@@ -24,6 +24,7 @@ Root uses ``unshare -n -m``; anyone else ``unshare -r -n -m`` (a user namespace)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -289,17 +290,21 @@ def check_window(sb: Sandbox, image: Path, out_png: Path, *, timeout: float = 18
         return {"window_shown_ms": shown_ms, "engine_ready_ms": ready_ms, "screenshot": str(out_png),
                 "colours_sampled": colours, "database_created": True}
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(15)
+        _stop_group(proc)
         stdout.close()
-        shutil.copyfile(log_file, out_png.with_name("gui.log")) if log_file.exists() else None
+        if log_file.exists():
+            shutil.copyfile(log_file, out_png.with_name("gui.log"))
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """End the program, its engine child and Xvfb: the process group started for them."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(15)
 
 
 def _tail(path: Path, n: int = 3000) -> str:
@@ -324,8 +329,8 @@ def run_all(program: Path, out: Path, work: Path, only: set[str] | None = None) 
     summary: dict[str, object] = {"program": str(program)}
     image, truth = generate_document(work / "synth")
     checks = {
-        "isolation": lambda sb: check_isolation(sb),
-        "self_test": lambda sb: check_self_test(sb),
+        "isolation": check_isolation,
+        "self_test": check_self_test,
         "scan": lambda sb: check_scan(sb, image, truth),
         "window": lambda sb: check_window(sb, image, out / "window.png"),
     }

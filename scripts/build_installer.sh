@@ -59,6 +59,9 @@ hash=$(inputs_hash)
 cache_root=${PASSPORT_DESK_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/passport-desk/installer}
 entry="$cache_root/$hash"
 mkdir -p "$cache_root"
+# One build at a time per cache (a developer's run and a test run may overlap).
+exec 9>"$cache_root/.lock"
+flock 9
 
 if [ "$use_cache" -eq 1 ] && [ -f "$entry/build-info.json" ] && [ -x "$entry/passport-desk/passport-desk" ] \
    && [ -f "$entry/$name.tar.gz" ]; then
@@ -68,8 +71,9 @@ else
   mkdir -p "$entry.tmp"
   echo "== build_installer: PyInstaller one-folder build (inputs $hash)"
   t0=$(date +%s.%N)
-  # --clean: no stale analysis from another tree; no UPX (upx=False in the spec).
-  .venv/bin/pyinstaller --noconfirm --clean --log-level WARN \
+  # A fresh work folder each time (so no stale analysis) without --clean, which would
+  # also empty PyInstaller's cache of stripped libraries. No UPX (upx=False in the spec).
+  .venv/bin/pyinstaller --noconfirm --log-level WARN \
     --distpath "$entry.tmp/dist" --workpath "$entry.tmp/work" build_installer.spec
   t1=$(date +%s.%N)
   mv "$entry.tmp/dist/passport-desk" "$entry.tmp/passport-desk"
@@ -105,8 +109,9 @@ print(json.dumps(info))
 EOF
   mv "$entry.tmp" "$entry"
   # Keep the newest two builds only (each is ~1.5 GB with its archive).
+  touch "$entry"
   ls -1dt "$cache_root"/*/ 2>/dev/null | tail -n +3 | while read -r old; do
-    [ "${old%/}" != "$entry" ] && rm -rf "${old%/}"
+    if [ "${old%/}" != "$entry" ]; then rm -rf "${old%/}"; fi
   done
 fi
 

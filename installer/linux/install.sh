@@ -7,8 +7,9 @@
 #                                ~/.local/share/applications, ~/.local/share/icons/hicolor
 #   ./install.sh --uninstall [--user]
 #
-# Nothing is downloaded; no Python is needed. The program keeps its data (database, key
-# file, logs) in ~/.local/share/passport-desk, which an uninstall leaves in place.
+# Nothing is downloaded; no Python is needed. The program keeps each user's data (database,
+# logs) in ~/.local/share/passport-desk and the database key in ~/.config/passport-desk;
+# an uninstall leaves both in place.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mode=system
@@ -17,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --user) mode=user ;;
     --uninstall) action=uninstall ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -40,7 +41,7 @@ if [ "$action" = uninstall ]; then
   rm -f "$bindir/passport-desk" "$apps/passport-desk.desktop" \
         "$icons/256x256/apps/passport-desk.png" "$icons/48x48/apps/passport-desk.png"
   refresh
-  echo "Passport desk removed from $prefix (your data in ~/.local/share/passport-desk is kept)."
+  echo "Passport desk removed from $prefix (data in ~/.local/share/passport-desk and the key in ~/.config/passport-desk are kept)."
   exit 0
 fi
 

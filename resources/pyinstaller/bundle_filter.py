@@ -11,13 +11,15 @@ Two steps:
 2. ``prune_orphans`` (Linux): PyInstaller collected the shared libraries that the dropped
    files needed (GTK, cairo, pango... for Qt's GTK theme plug-in; EGLFS for the eglfs
    platform). A library in a "dependency" folder (the top level, Qt's ``lib``) that no
-   kept file needs, directly or through another kept library, goes too. Needs are read
+   kept file needs, directly or through another kept library, goes too (as do the
+   vendored ``*.libs`` libraries only those files needed: OpenCV's Qt5 xcb stack). Needs are read
    from each ELF file's ``DT_NEEDED`` entries; a library that is opened at run time by
    name (``dlopen``, ``ctypes``) is never in such a folder here, or is listed in ``keep``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import struct
@@ -64,7 +66,9 @@ EXCLUDE_PATTERNS: tuple[str, ...] = (
     "*/__pycache__/*",
 )
 
-# Folders in which PyInstaller puts the shared libraries it collected as dependencies.
+# Folders in which PyInstaller puts the shared libraries it collected as dependencies,
+# besides the wheels' own vendored-library folders (``*.libs``, auditwheel's: loaded only
+# as DT_NEEDED of their package's extension modules).
 PRUNABLE_DIRS: tuple[str, ...] = ("", "PySide6/Qt/lib")
 
 # Never pruned: loaded by the bootloader or by name at run time.
@@ -136,7 +140,7 @@ def prune_orphans(
     def prunable(dest: str) -> bool:
         d = _norm(dest)
         folder, _, name = d.rpartition("/")
-        if folder not in prunable_dirs or ".so" not in name or ".cpython-" in name or ".abi3." in name:
+        if (folder not in prunable_dirs and not (folder.endswith(".libs") and "/" not in folder)) or ".so" not in name or ".cpython-" in name or ".abi3." in name:
             return False  # not a shared library, or a Python extension module (imported, never NEEDED)
         return not any(fnmatch.fnmatchcase(name, k) for k in keep)
 
@@ -173,8 +177,35 @@ def prune_orphans(
 def summary(dropped: Sequence[tuple[str, str, str]]) -> str:
     total = 0
     for _dest, src, _kind in dropped:
-        try:
+        with contextlib.suppress(OSError):
             total += os.path.getsize(src)
-        except OSError:
-            pass
     return f"{len(dropped)} files, {total / 1e6:.1f} MB"
+
+
+# Libraries whose symbol tables are stripped (27 MB). Only these: PyInstaller's strip=True
+# strips everything, and that breaks the wheels' vendored libraries that auditwheel edited
+# with patchelf ("ELF load command address/offset not page-aligned" from numpy's OpenBLAS).
+STRIP_NAMES: tuple[str, ...] = ("libpython3*.so*", "libdnnl.so*")
+
+
+def strip_some(toc: Sequence[tuple[str, str, str]], workdir: str, names: Iterable[str] = STRIP_NAMES):
+    """(toc, saved bytes): entries named in ``names`` replaced by stripped copies in ``workdir``."""
+    import shutil
+    import subprocess
+
+    names = tuple(names)
+    strip = shutil.which("strip")
+    if strip is None:
+        return list(toc), 0
+    os.makedirs(workdir, exist_ok=True)
+    out, saved = [], 0
+    for dest, src, kind in toc:
+        name = _norm(dest).rpartition("/")[2]
+        if kind != "SYMLINK" and any(fnmatch.fnmatchcase(name, n) for n in names) and elf_needed(src) is not None:
+            target = os.path.join(workdir, name)
+            subprocess.run([strip, "--strip-unneeded", "-o", target, src], check=True)
+            saved += os.path.getsize(src) - os.path.getsize(target)
+            out.append((dest, target, kind))
+        else:
+            out.append((dest, src, kind))
+    return out, saved

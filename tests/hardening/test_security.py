@@ -147,6 +147,7 @@ ALLOWED = {
     # never bytes from a file, the network or a document.
     ("desktop_app/engine_process.py", "multiprocessing recv"),
     ("desktop_app/ui/engine_client.py", "multiprocessing recv"),
+    ("bench/soak.py", "multiprocessing recv"),  # drives the same engine child the same way
     # The reader factory named "module:function" comes from code (AppConfig / app.main's
     # keyword, the tests), never from the settings file: see the check below.
     ("desktop_app/engine_process.py", "import_module"),

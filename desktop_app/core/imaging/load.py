@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -230,13 +232,26 @@ def load_pages_from_bytes(data: bytes) -> list[Page]:
 def load_pages(path: str | Path) -> list[Page]:
     """Decode every page of the file at ``path``; raises :class:`ImageLoadError` with a plain message."""
     p = Path(path)
-    if p.is_dir():
-        raise ImageLoadError("This is a folder, not an image file.")
+    too_big = f"files over {MAX_FILE_BYTES // (1024 * 1024)} MB are not read."
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageLoadError(f"The file is {size // (1024 * 1024)} MB; files over {MAX_FILE_BYTES // (1024 * 1024)} MB are not read.")
-        data = p.read_bytes()
+        if p.is_dir():
+            raise ImageLoadError("This is a folder, not an image file.")
+        # Non-blocking open, then look at what was opened: a pipe must not hang the read
+        # and a device (/dev/zero) must not fill the memory; never read past the limit.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise ImageLoadError("This is a folder, not an image file.")
+            if not stat.S_ISREG(st.st_mode):
+                raise ImageLoadError("This is not an image file but a device, pipe or socket.")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ImageLoadError(f"The file is {st.st_size // (1024 * 1024)} MB; {too_big}")
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ImageLoadError(f"The file is over {MAX_FILE_BYTES // (1024 * 1024)} MB; {too_big}")
+    except ImageLoadError:
+        raise
     except FileNotFoundError as exc:
         raise ImageLoadError("The file does not exist (it may have been moved or deleted).") from exc
     except PermissionError as exc:
@@ -245,6 +260,8 @@ def load_pages(path: str | Path) -> list[Page]:
         raise ImageLoadError("This is a folder, not an image file.") from exc
     except OSError as exc:
         raise ImageLoadError(f"The file could not be read: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL character in the name
+        raise ImageLoadError("The file name is not valid.") from exc
     return load_pages_from_bytes(data)
 
 
@@ -253,11 +270,15 @@ def page_from_array(array: np.ndarray) -> Page:
     a = np.asarray(array)
     if a.ndim not in (2, 3) or a.size == 0:
         raise ImageLoadError("The array is not an image (expected H x W or H x W x C).")
-    if a.dtype == np.uint16:
+    if a.dtype.kind not in "biuf":  # objects, text, records, complex numbers
+        raise ImageLoadError(f"The array is not an image (its values are {a.dtype}, not numbers).")
+    if a.ndim == 3 and a.shape[2] not in (1, 3, 4):
+        raise ImageLoadError(f"The array has {a.shape[2]} channels; expected 1 (grey), 3 (BGR) or 4 (BGRA).")
+    _check_size(a.shape[1], a.shape[0], "The image")  # before any conversion copies it
+    if a.dtype.kind == "u" and a.dtype.itemsize == 2:  # 16-bit, either byte order
         a = (a / 257).astype(np.uint8)
     elif a.dtype != np.uint8:
-        a = np.clip(a, 0, 255).astype(np.uint8)
-    _check_size(a.shape[1], a.shape[0], "The image")
+        a = np.clip(np.nan_to_num(a.astype(np.float64), nan=0.0, posinf=255.0, neginf=0.0), 0, 255).astype(np.uint8)
     if a.ndim == 2:
         a = cv2.cvtColor(a, cv2.COLOR_GRAY2BGR)
     elif a.shape[2] == 4:
