@@ -8,7 +8,7 @@ export QT_QPA_PLATFORM=offscreen
 export PYTHONDONTWRITEBYTECODE=1
 
 echo "== ruff"
-.venv/bin/ruff check desktop_app tests bench scripts
+.venv/bin/ruff check desktop_app tests bench scripts installer resources/pyinstaller resources/icons
 echo "== mypy (strict on core)"
 .venv/bin/mypy
 echo "== import contracts"

@@ -21,8 +21,10 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from desktop_app.core.resources import resources_dir
 from desktop_app.engine_process import DEFAULT_READER_FACTORY
 from desktop_app.settings import Settings
 from desktop_app.storage import Store
@@ -58,6 +60,10 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Passport desk")
     app.setOrganizationName("passport-desk")
+    app.setDesktopFileName("passport-desk")  # Wayland app_id: the .desktop entry's name
+    icon = resources_dir() / "icons" / "passport-desk.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     app.setStyle("Fusion")
     app.setStyleSheet(APP_STYLESHEET)
     return app

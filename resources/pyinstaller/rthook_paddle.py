@@ -11,3 +11,9 @@ if _root:
         os.environ.setdefault("FLAGS_mklml_dir", libs)
 os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# paddle.utils.cpp_extension warns about a missing ccache at import (it matters only for
+# compiling custom operators): keep the operator's terminal free of it.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
