@@ -351,6 +351,10 @@ class DocumentReader:
                 fields, viz_lines = self._read_viz(image, attempt if found else None, fields)
             except OcrError as exc:
                 flags.append(Flag("viz_failed", f"The visual zone could not be read: {exc}"))
+            except Exception:
+                # A fault in the visual-zone stage must not cost the operator the MRZ result.
+                log.exception("visual-zone stage failed")
+                flags.append(Flag("viz_failed", "The visual zone could not be read (internal error, logged)."))
             timings["viz"] = (time.perf_counter() - t) * 1000
 
         cand = attempt.candidate if (attempt is not None and found) else None

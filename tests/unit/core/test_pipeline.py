@@ -114,3 +114,17 @@ def test_bad_bytes_give_an_error_result_not_an_exception() -> None:
     [result] = reader.read(b"not an image", name="x.jpg")
     assert result.status == "error" and result.file == "x.jpg"
     assert result.to_json()["error"]
+
+
+def test_a_fault_in_the_visual_zone_keeps_the_mrz_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.core.pipeline as pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug in the label table")
+
+    monkeypatch.setattr(pipeline, "extract_viz_fields", broken)
+    page, _ = _page()
+    reader, _ = _reader()
+    [result] = reader.read(page)
+    assert result.status == "ok" and result.fields["surname"].value == "ERIKSSON"
+    assert any(f.code == "viz_failed" for f in result.flags)
