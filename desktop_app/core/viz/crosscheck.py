@@ -183,7 +183,8 @@ def _compare_names(
         for s in spellings:
             if _is_truncation(mrz, s):
                 return "loose", f"MRZ name truncated; the visual zone prints {printed}"
-    if _without_umlauts(mrz) != mrz and any(_without_umlauts(mrz) == s for s in spellings):
+    folded = _without_umlauts(mrz).replace(" ", "")
+    if folded != squeezed and any(folded == s.replace(" ", "") for s in spellings):
         # PP-OCR often drops the diaeresis (MÜLLER read MULLER) while the MRZ spells it out
         # (MUELLER): agreement, but not strong enough to raise the field to verified.
         return "loose", "agrees with the visual zone if its umlauts were lost in reading"

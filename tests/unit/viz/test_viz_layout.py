@@ -71,3 +71,11 @@ def test_umlauts_lost_by_the_ocr_are_not_a_mismatch() -> None:
     assert "umlauts" in (merged["surname"].reason or "")
     other = {"surname": VizField("MILLER", "MILLER", 0.9, (0, 0, 9, 9))}
     assert cross_check(mrz, other)["surname"].status == "mismatch"
+
+
+def test_lost_umlauts_and_lost_spaces_together_are_not_a_mismatch() -> None:
+    from desktop_app.core.viz import VizField
+
+    mrz = {"given_names": Field("SOPHIE BAERBEL", 0.9, "mrz"), "surname": Field("MUELLER", 0.9, "mrz")}
+    seen = {"given_names": VizField("SOPHIEBARBEL", "SOPHIEBARBEL", 0.9, (0, 0, 9, 9))}
+    assert cross_check(mrz, seen)["given_names"].status == "ok"
