@@ -652,23 +652,9 @@ class Store:
             corrected = self._add_corrections(
                 session, rev, changes, operator=reviewer, stage="review", now=now
             )
-            rev.status = "approved"
-            rev.reviewer = reviewer
-            rev.reviewed_at = now
-            rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
-            dropped = self._drop_image(session, rev.id)
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=reviewer,
-                workstation=station,
-                action="review.approve",
-                entity="review",
-                entity_id=rev.id,
-                details={"record_id": rec.id, "corrected_fields": corrected, "image_dropped": dropped},
-                now=now,
-            )
+            self._close_review(session, head, rev, status="approved", reviewer=reviewer, comment=comment,
+                               station=station, now=now,
+                               details={"record_id": rec.id, "corrected_fields": corrected})
             audit.append(
                 session,
                 self._keys,
@@ -704,6 +690,38 @@ class Store:
         )
         return record_id
 
+    def _close_review(
+        self,
+        session: Session,
+        head: AuditHead,
+        rev: Review,
+        *,
+        status: str,
+        reviewer: str,
+        comment: str | None,
+        station: str,
+        now: datetime,
+        details: dict[str, object],
+    ) -> None:
+        """Approve or reject: the review's closing fields, its image dropped, one audit entry."""
+        rev.status = status
+        rev.reviewer = reviewer
+        rev.reviewed_at = now
+        rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
+        dropped = self._drop_image(session, rev.id)
+        audit.append(
+            session,
+            self._keys,
+            head,
+            actor=reviewer,
+            workstation=station,
+            action="review.approve" if status == "approved" else "review.reject",
+            entity="review",
+            entity_id=rev.id,
+            details={**details, "image_dropped": dropped},
+            now=now,
+        )
+
     def reject_review(
         self, review_id: int, *, reviewer: str, comment: str | None = None, workstation: str | None = None
     ) -> None:
@@ -715,23 +733,8 @@ class Store:
         with self._write() as (session, head):
             rev = self._pending_review(session, review_id)
             station = _check_person(workstation, "workstation") if workstation else rev.workstation
-            rev.status = "rejected"
-            rev.reviewer = reviewer
-            rev.reviewed_at = now
-            rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
-            dropped = self._drop_image(session, rev.id)
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=reviewer,
-                workstation=station,
-                action="review.reject",
-                entity="review",
-                entity_id=rev.id,
-                details={"image_dropped": dropped},
-                now=now,
-            )
+            self._close_review(session, head, rev, status="rejected", reviewer=reviewer, comment=comment,
+                               station=station, now=now, details={})
         log.info("Rejected review %d", review_id)
 
     # -- reading -----------------------------------------------------------------
