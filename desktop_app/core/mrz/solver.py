@@ -103,27 +103,13 @@ class Solver:
     def holds(self, g: Group, assign: Assign) -> bool:
         self.evals += 1
         b = self._base(g)
-        total, unknown, filled = b.total, b.unknown, b.filled
-        weights = b.weights
-        for pos, o in assign.items():
-            w = weights.get(pos)
-            if w is None:
-                continue
-            old = self.rows[pos[0]][pos[1]]
-            v_old = _VAL.get(old)
-            if v_old is None:
-                unknown -= 1
-            else:
-                total -= v_old * w
-            filled -= old != "<"
-            v_new = _VAL.get(o.ch)
-            if v_new is None:
-                return False
-            total += v_new * w
-            filled += o.ch != "<"
-        if unknown:
+        d = self.delta(g, assign.items())
+        if d is None:
             return False
-        return check_holds(total, self.char(g.digit, assign), filled == 0, g.allow_empty)
+        d_total, d_unknown, d_filled = d
+        if b.unknown + d_unknown:
+            return False
+        return check_holds(b.total + d_total, self.char(g.digit, assign), b.filled + d_filled == 0, g.allow_empty)
 
     def delta(self, g: Group, items: Iterable[tuple[Pos, Opt]]) -> Delta | None:
         """What replacing ``items`` changes in ``g``'s (sum, unknowns, non-fillers); None if
