@@ -6,7 +6,7 @@ with a fake engine, and lets the real engine live in another process (the GUI do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
@@ -27,12 +27,29 @@ class RecognizedLine:
     ``char_confidences[i]`` is the model's probability for ``text[i]``;
     ``char_centers[i]`` is where that character's centre lies, as a fraction (0..1) of the
     crop width, so the caller can map a span of characters back to pixels.
+    ``char_alternatives[i]``, when the engine reports it, holds the probability of every
+    other character the recogniser considered for ``text[i]`` (those above 1%); empty when
+    unknown.
+    ``steps`` holds the per-step class probabilities the text was decoded from, when the
+    engine reports them, so a caller that knows more about the text (the MRZ layout) can
+    decode them again under its own constraints.
     """
 
     text: str
     confidence: float
     char_confidences: tuple[float, ...]
     char_centers: tuple[float, ...]
+    char_alternatives: tuple[Mapping[str, float], ...] = ()
+    steps: StepProbabilities | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StepProbabilities:
+    """A CTC recogniser's output for one line: ``probs[t, 0]`` is the blank's probability at
+    time step ``t`` and ``probs[t, 1 + k]`` that of ``alphabet[k]``."""
+
+    alphabet: str
+    probs: npt.NDArray[Any]
 
 
 @dataclass(frozen=True, slots=True)
