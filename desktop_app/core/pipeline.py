@@ -37,6 +37,7 @@ from desktop_app.core.imaging.load import (
 from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
+from desktop_app.core.mrz.ctc_decode import DecodedMrz, decode_lines
 from desktop_app.core.ocr.base import MRZ_ALPHABET, DetectedText, Image, OcrEngine, OcrError, RecognizedLine
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
 from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
@@ -104,17 +105,25 @@ class _MrzAttempt:
     candidate: MrzCandidate
     reading: MrzReading
     recognized: tuple[RecognizedLine, ...]
+    raw_confidence: float
+    """Mean confidence of the recogniser's own (unconstrained) reading of these crops: how
+    legible the lines are at all, whatever decoding is then put on them. A format-bound
+    decoding of an upside-down crop is still confident-looking garbage, so orientation and
+    candidates are compared on this, never on the constrained confidences."""
 
     @property
     def confidence(self) -> float:
-        return float(np.mean([ln.confidence for ln in self.recognized])) if self.recognized else 0.0
+        return self.raw_confidence
+
+    @property
+    def checks_score(self) -> float:
+        r = self.reading
+        checks = sum(1 for s in r.checks.values() if s == "valid") - 2 * sum(1 for s in r.checks.values() if s == "invalid")
+        return (10.0 if r.format else 0.0) + 2.0 * checks + (5.0 if r.valid else 0.0)
 
     @property
     def score(self) -> float:
-        r = self.reading
-        checks = sum(1 for s in r.checks.values() if s == "valid") - 2 * sum(1 for s in r.checks.values() if s == "invalid")
-        conf = float(np.mean([ln.confidence for ln in self.recognized])) if self.recognized else 0.0
-        return (10.0 if r.format else 0.0) + 2.0 * checks + conf + (5.0 if r.valid else 0.0)
+        return self.checks_score + self.raw_confidence
 
 
 def _line_boxes(attempt: _MrzAttempt, width: int, height: int) -> dict[str, Box]:
@@ -275,16 +284,10 @@ class DocumentReader:
         for cand in candidates:
             for variant in (cand, cand.flipped()):
                 rec = self.engine.recognize([ln.image for ln in variant.lines], alphabet=MRZ_ALPHABET)
-                reading = read_mrz(
-                    [r.text for r in rec],
-                    confidences=[r.char_confidences for r in rec],
-                    today=self.settings.today,
-                    expiry_warning_days=self.settings.expiry_warning_days,
-                    low_confidence=self.settings.low_confidence,
-                )
-                attempt = _MrzAttempt(variant, reading, tuple(rec))
+                attempt = self._best_reading(variant, rec)
                 if best is None or attempt.score > best.score:
                     best = attempt
+                reading = attempt.reading
                 if reading.format is not None and (reading.valid or attempt.confidence >= CONFIDENT_READ):
                     # An MRZ read upside down gives garbage at low confidence; a confident
                     # read with a known format needs no second orientation.
@@ -292,6 +295,33 @@ class DocumentReader:
             if best is not None and best.reading.format is not None:
                 return best, candidates
         return best, candidates
+
+    def _reading(self, lines: Sequence[RecognizedLine]) -> MrzReading:
+        return read_mrz(
+            [r.text for r in lines],
+            confidences=[r.char_confidences for r in lines],
+            today=self.settings.today,
+            expiry_warning_days=self.settings.expiry_warning_days,
+            low_confidence=self.settings.low_confidence,
+        )
+
+    def _best_reading(self, variant: MrzCandidate, rec: Sequence[RecognizedLine]) -> _MrzAttempt:
+        """The best of the greedy text and its format-bound decodings (one per layout the
+        lines could be): the check digits and the engine's penalties decide."""
+        raw_conf = float(np.mean([r.confidence for r in rec])) if rec else 0.0
+        greedy = _MrzAttempt(variant, self._reading(rec), tuple(rec), raw_conf)
+        steps = [r.steps for r in rec]
+        # Constraints make any text look like an MRZ: decode under the layout only lines the
+        # recogniser itself already read as one.
+        if greedy.reading.format is None or any(st is None for st in steps):
+            return greedy
+        best = greedy
+        for decoded in decode_lines([st for st in steps if st is not None], [r.text for r in rec]):
+            lines = _decoded_lines(decoded, rec)
+            attempt = _MrzAttempt(variant, self._reading(lines), lines, raw_conf)
+            if attempt.checks_score > best.checks_score or (best is greedy and attempt.checks_score == greedy.checks_score):
+                best = attempt
+        return best
 
     def _read_page(
         self,
@@ -444,6 +474,14 @@ class DocumentReader:
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]
         return merged, lines_in
+
+
+def _decoded_lines(decoded: DecodedMrz, rec: Sequence[RecognizedLine]) -> tuple[RecognizedLine, ...]:
+    """Format-bound decodings in the recogniser's own shape (for boxes and confidences)."""
+    return tuple(
+        RecognizedLine(d.text, float(np.mean(d.confidences)), d.confidences, d.centers, d.alternatives, r.steps)
+        for d, r in zip(decoded.lines, rec, strict=True)
+    )
 
 
 def _default_engine(settings: ReaderSettings) -> OcrEngine:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from desktop_app.core.ocr.base import RecognizedLine
+from desktop_app.core.ocr.base import RecognizedLine, StepProbabilities
 
 # Classes that an MRZ filler is commonly read as by Latin/CJK recognisers.
 _FILLER_LOOKALIKES = "<く〈‹«＜⟨〈"
@@ -96,4 +96,7 @@ class RestrictedDecoder:
             run_start = t
         text = "".join(chars)
         conf = float(np.mean(confs)) if confs else 0.0
-        return RecognizedLine(text, conf, tuple(confs), tuple(centers))
+        # The renormalised per-step matrix goes with the text, so a caller that knows the
+        # layout can decode it again under that layout's constraints.
+        return RecognizedLine(text, conf, tuple(confs), tuple(centers),
+                              steps=StepProbabilities(self.alphabet, pooled))

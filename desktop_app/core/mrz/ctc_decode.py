@@ -1,0 +1,316 @@
+"""Format-bound decoding: the most probable MRZ line the layout allows, from a CTC
+recogniser's per-step probabilities.
+
+Greedy CTC decoding takes the best class at every time step and collapses repeats. On an
+MRZ that loses what the format already knows:
+
+* the line length is fixed, but greedy decoding merges two fillers whenever the model puts
+  no blank between them (a ``<`` dropped from a long run shifts every field after it);
+* only digits may stand in a date or a check digit, only letters in a country code, but the
+  greedy string may hold ``O`` where the model's second choice, ``0``, is what can be there;
+* after the holder's names end, the name field holds nothing but fillers.
+
+:func:`decode_line` is a Viterbi search over the CTC alignment of a string of exactly the
+layout's length in which position ``i`` may only hold ``allowed[i]``: it returns the most
+probable such string, where each character's time steps lie, and per position the
+recogniser's own probabilities of the characters that may stand there (normalised over the
+characters the position's *kind* allows, so forcing a filler where the recogniser saw a
+letter shows up as low confidence instead of being hidden).
+
+:func:`decode_lines` applies it to every line of every layout the lines could be, then the
+name grammar (:func:`name_tail`), and returns candidate readings for :func:`read_mrz`; the
+check digits, repair and policy stay where they are.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from desktop_app.core.mrz.countries import country_name
+from desktop_app.core.mrz.layouts import LAYOUTS, Layout, kind_map
+from desktop_app.core.mrz.lookalikes import LEGAL
+from desktop_app.core.ocr.base import StepProbabilities
+from desktop_app.core.types import DocumentFormat
+
+_NEG: Final = -1e30
+_EPS: Final = 1e-9
+_ALT_MIN: Final = 0.01
+"""Alternatives below this probability are not reported."""
+_CODE_MIN_RATIO: Final = 0.2
+"""A known state's code replaces an unknown one read only if the recogniser gave it at least
+this fraction of the probability of what it read."""
+NAME_END_RUN: Final = 3
+"""Fillers in a row that end the names: ICAO 9303 separates the primary and secondary
+identifiers by ``<<`` and name components by ``<``, so three in a row only occur after the
+last name component."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedLine:
+    """One line decoded under a layout's constraints."""
+
+    text: str
+    confidences: tuple[float, ...]
+    alternatives: tuple[Mapping[str, float], ...]
+    """Per position, the other characters the position's kind allows and the recogniser
+    gave more than 1%, with their probability."""
+    centers: tuple[float, ...]
+    """Character centres as fractions of the line width (like ``RecognizedLine``)."""
+    log_prob: float
+    """Log-probability of the best alignment (comparable between layouts of one line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedMrz:
+    """All lines of one candidate layout."""
+
+    format: DocumentFormat
+    lines: tuple[DecodedLine, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [ln.text for ln in self.lines]
+
+
+def decode_line(steps: StepProbabilities, allowed: Sequence[str], norm: Sequence[str] | None = None) -> DecodedLine | None:
+    """The most probable string with ``len(allowed)`` characters, ``allowed[i]`` at position
+    ``i``, under CTC; None when the line has too few time steps to hold it.
+
+    ``norm[i]`` (default ``allowed[i]``) is the set a position's confidence is normalised
+    over.
+    """
+    alphabet = steps.alphabet
+    probs = np.asarray(steps.probs, dtype=np.float64)
+    t_steps, n_length = probs.shape[0], len(allowed)
+    if n_length == 0 or t_steps < n_length or probs.shape[1] != len(alphabet) + 1:
+        return None
+    index = {c: k for k, c in enumerate(alphabet)}
+    n_chars = len(alphabet)
+    mask = np.zeros((n_length, n_chars), dtype=bool)
+    for i, permitted in enumerate(allowed):
+        for c in permitted:
+            k = index.get(c)
+            if k is not None:
+                mask[i, k] = True
+    if not mask.any(axis=1).all():
+        return None
+    logp = np.log(probs + _EPS)
+    blank = logp[:, 0]
+    emit = logp[:, 1:]
+
+    # Scores: chars[i, k] = best path ending at time t emitting alphabet[k] as character i;
+    # blanks[j] = best path ending in a blank after j characters.
+    chars = np.full((n_length, n_chars), _NEG)
+    blanks = np.full(n_length + 1, _NEG)
+    blanks[0] = blank[0]
+    chars[0] = np.where(mask[0], emit[0], _NEG)
+    back_chars = np.zeros((t_steps, n_length, n_chars), dtype=np.int8)
+    back_blanks = np.zeros((t_steps, n_length + 1), dtype=np.int8)
+    top1_idx = np.zeros((t_steps, n_length), dtype=np.int16)
+    top2_idx = np.zeros((t_steps, n_length), dtype=np.int16)
+    rows = np.arange(n_length)
+    for t in range(1, t_steps):
+        order = np.argsort(chars, axis=1)
+        i1, i2 = order[:, -1], order[:, -2]
+        v1, v2 = chars[rows, i1], chars[rows, i2]
+        top1_idx[t], top2_idx[t] = i1, i2
+        # From character i-1 to character i: any other class (a repeat needs a blank between).
+        from_char = np.full((n_length, n_chars), _NEG)
+        from_char[1:] = v1[:-1, None]
+        from_char[rows[1:], i1[:-1]] = v2[:-1]
+        from_blank = np.broadcast_to(blanks[:-1, None], (n_length, n_chars))
+        cand = np.stack((chars, from_blank, from_char))
+        choice = cand.argmax(axis=0)
+        best = np.take_along_axis(cand, choice[None], axis=0)[0]
+        back_chars[t] = choice
+        new_chars = np.where(mask, best + emit[t], _NEG)
+        stay_b = blanks
+        from_c = np.concatenate(([_NEG], v1))
+        take_c = from_c > stay_b
+        back_blanks[t] = take_c
+        blanks = np.maximum(stay_b, from_c) + blank[t]
+        chars = new_chars
+    last_char = int(chars[n_length - 1].argmax())
+    end_char, end_blank = chars[n_length - 1, last_char], blanks[n_length]
+    final = max(end_char, end_blank)
+    if final <= _NEG / 2:
+        return None
+
+    # Backtrack: which position (or a blank) every time step belongs to.
+    owner = np.full(t_steps, -1, dtype=np.int32)
+    letter = [-1] * n_length
+    state_is_char = end_char >= end_blank
+    i, k = (n_length - 1, last_char) if state_is_char else (n_length, -1)
+    for t in range(t_steps - 1, -1, -1):
+        if state_is_char:
+            owner[t] = i
+            letter[i] = k
+            if t == 0:
+                break
+            code = back_chars[t, i, k]
+            if code == 1:
+                state_is_char = False  # the blank before character i: blanks[i]
+            elif code == 2:
+                prev = int(top1_idx[t, i - 1])
+                k = prev if prev != k else int(top2_idx[t, i - 1])
+                i -= 1
+        else:
+            if t == 0:
+                break
+            if back_blanks[t, i]:
+                state_is_char, i, k = True, i - 1, int(top1_idx[t, i - 1])
+    if any(c < 0 for c in letter):
+        return None
+
+    text_chars: list[str] = []
+    confs: list[float] = []
+    alts: list[Mapping[str, float]] = []
+    centers: list[float] = []
+    for pos in range(n_length):
+        where = np.flatnonzero(owner == pos)
+        mass = probs[where, 1:].mean(axis=0)
+        ch = alphabet[letter[pos]]
+        pool = norm[pos] if norm is not None else allowed[pos]
+        idx = [index[c] for c in pool if c in index]
+        total = float(mass[idx].sum()) if idx else 0.0
+        p_ch = float(mass[letter[pos]]) / total if total > 0 else 0.0
+        text_chars.append(ch)
+        confs.append(min(1.0, p_ch))
+        alts.append({alphabet[j]: round(float(mass[j]) / total, 4) for j in idx
+                     if j != letter[pos] and total > 0 and mass[j] / total > _ALT_MIN})
+        centers.append((float(where[0]) + float(where[-1]) + 1.0) / 2.0 / t_steps)
+    return DecodedLine("".join(text_chars), tuple(confs), tuple(alts), tuple(centers), float(final))
+
+
+def name_tail(text: str, start: int, end: int) -> int | None:
+    """Where the holder's names end in ``text[start:end]`` (a name field): the index of the
+    first filler of the first run of :data:`NAME_END_RUN` fillers after some name, or of
+    a second ``<<`` after the given names began. None when the names fill the field."""
+    field = text[start:end]
+    seen_name = False
+    separators = 0
+    i = 0
+    while i < len(field):
+        if field[i] != "<":
+            seen_name = True
+            i += 1
+            continue
+        j = i
+        while j < len(field) and field[j] == "<":
+            j += 1
+        run = j - i
+        if seen_name and j < len(field):
+            if run >= NAME_END_RUN or (run == 2 and separators >= 1):
+                return start + i
+            separators += run == 2
+        elif seen_name:
+            return start + i
+        i = j
+    return None
+
+
+def _name_slots(layout: Layout) -> list[tuple[int, int, int]]:
+    return [(f.slot.line, f.slot.start, f.slot.end) for f in layout.fields if f.kind == "name"]
+
+
+def _plausible_layouts(texts: Sequence[str]) -> list[Layout]:
+    if len(texts) == 3:
+        return [LAYOUTS["TD1"]]
+    if len(texts) != 2:
+        return []
+    # Greedy decoding loses fillers, never gains many: the longer line tells the family.
+    longest = max(len(t) for t in texts)
+    out: list[Layout] = []
+    if longest >= 39:
+        out += [LAYOUTS["TD3"], LAYOUTS["MRVA"]]
+    if longest <= 41:
+        out += [LAYOUTS["TD2"], LAYOUTS["MRVB"]]
+        if texts[0][:5].replace("0", "O") in ("IDFRA", "1DFRA") or texts[0][:3] == "IDF":
+            out.append(LAYOUTS["FRID"])
+    return out
+
+
+def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities]) -> DecodedMrz | None:
+    kinds = kind_map(layout)
+    legal = [["".join(sorted(LEGAL[k])) for k in row] for row in kinds]
+    lines: list[DecodedLine] = []
+    for li, st in enumerate(steps):
+        dec = decode_line(st, legal[li])
+        if dec is None:
+            return None
+        lines.append(dec)
+    # Name grammar: fillers only after the names end. Decode those lines again with the
+    # tail forced to fillers, so the alignment of the rest of the line can move too; the
+    # confidence stays normalised over what a name position allows, so a letter the
+    # recogniser saw there shows as doubt.
+    for line, start, end in _name_slots(layout):
+        cut = name_tail(lines[line].text, start, end)
+        if cut is None or all(c == "<" for c in lines[line].text[cut:end]):
+            continue
+        allowed = list(legal[line])
+        for i in range(cut, end):
+            allowed[i] = "<"
+        dec = decode_line(steps[line], allowed, norm=legal[line])
+        if dec is not None:
+            lines[line] = dec
+    for f in layout.fields:
+        if f.kind == "country":
+            lines[f.slot.line] = _known_code(lines[f.slot.line], f.slot.start, f.slot.end)
+    return DecodedMrz(layout.format, tuple(lines))
+
+
+def _known_code(line: DecodedLine, start: int, end: int) -> DecodedLine:
+    """A country code the recogniser read as no state's, replaced by the most probable code
+    of a state among its own alternatives (``NWE`` with ``Z`` at 45% is ``ZWE``).
+
+    The replaced characters keep the recogniser's probability as their confidence, so a
+    close call still shows as doubt; a code with no probable known neighbour is left as read.
+    """
+    code = line.text[start:end]
+    if country_name(code) is not None:
+        return line
+    options = [
+        [(code[i], line.confidences[start + i]), *line.alternatives[start + i].items()] for i in range(end - start)
+    ]
+    best: tuple[float, str] | None = None
+    for combo in itertools.product(*options):
+        cand = "".join(c for c, _ in combo)
+        if country_name(cand) is None:
+            continue
+        p = float(np.prod([q for _, q in combo]))
+        if best is None or p > best[0]:
+            best = (p, cand)
+    read_p = float(np.prod(line.confidences[start:end]))
+    if best is None or best[0] < _CODE_MIN_RATIO * read_p:
+        return line
+    text = line.text[:start] + best[1] + line.text[end:]
+    confs = list(line.confidences)
+    alts = list(line.alternatives)
+    for i, (old, new) in enumerate(zip(code, best[1], strict=True)):
+        if old != new:
+            pos = start + i
+            p_new = line.alternatives[pos][new]
+            confs[pos] = p_new
+            alts[pos] = {**{c: p for c, p in line.alternatives[pos].items() if c != new}, old: line.confidences[pos]}
+    return DecodedLine(text, tuple(confs), tuple(alts), line.centers, line.log_prob)
+
+
+def decode_lines(steps: Sequence[StepProbabilities], greedy: Sequence[str]) -> list[DecodedMrz]:
+    """Every plausible layout's format-bound reading of these lines (best first by the
+    alignment's probability). ``greedy`` is the unconstrained text of each line, used only
+    to choose which layouts are plausible."""
+    out = [d for lay in _plausible_layouts(greedy) if (d := _decode_layout(lay, steps)) is not None]
+    out.sort(key=lambda d: -sum(ln.log_prob for ln in d.lines))
+    return out
+
+
+def as_arrays(decoded: DecodedMrz) -> tuple[list[str], list[tuple[float, ...]], list[tuple[Mapping[str, float], ...]]]:
+    """Texts, confidences and alternatives, as :func:`read_mrz` takes them."""
+    return ([ln.text for ln in decoded.lines], [ln.confidences for ln in decoded.lines],
+            [ln.alternatives for ln in decoded.lines])
+
