@@ -37,8 +37,9 @@ from desktop_app.core.imaging.load import (
 from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
-from desktop_app.core.mrz.ctc_decode import DecodedMrz, decode_lines
+from desktop_app.core.mrz.ctc_decode import DecodedMrz, Opinion, decode_lines
 from desktop_app.core.ocr.base import MRZ_ALPHABET, DetectedText, Image, OcrEngine, OcrError, RecognizedLine
+from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
 from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
 from desktop_app.core.viz.layout import infer_from_layout
@@ -65,6 +66,9 @@ class ReaderSettings:
     low_confidence: float = 0.6
     today: date | None = None
     """Fixed 'today' for reproducible runs; None means the real date."""
+    glyph_second_opinion: bool = True
+    """Fuse the OCR-B glyph classifier's reading of each MRZ character into the line
+    recogniser's (off only to measure what it brings)."""
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,10 @@ class DocumentReader:
         *,
         engine: OcrEngine | None = None,
         engine_factory: Callable[[ReaderSettings], OcrEngine] | None = None,
+        glyphs: GlyphClassifier | None = None,
     ) -> None:
         self.settings = settings or ReaderSettings()
+        self._glyphs = glyphs
         self._engine = engine
         self._engine_factory = engine_factory
 
@@ -305,6 +311,17 @@ class DocumentReader:
             low_confidence=self.settings.low_confidence,
         )
 
+    def _glyph_opinion(self, variant: MrzCandidate) -> Opinion | None:
+        classifier = self._glyphs if self._glyphs is not None else default_classifier()
+        if classifier is None or not self.settings.glyph_second_opinion:
+            return None
+        crops = [ln.image for ln in variant.lines]
+
+        def opinion(line: int, centers: tuple[float, ...]) -> list[dict[str, float]] | None:
+            return classifier.read_line(crops[line], centers) if line < len(crops) else None
+
+        return opinion
+
     def _best_reading(self, variant: MrzCandidate, rec: Sequence[RecognizedLine]) -> _MrzAttempt:
         """The best of the greedy text and its format-bound decodings (one per layout the
         lines could be): the check digits and the engine's penalties decide."""
@@ -316,7 +333,8 @@ class DocumentReader:
         if greedy.reading.format is None or any(st is None for st in steps):
             return greedy
         best = greedy
-        for decoded in decode_lines([st for st in steps if st is not None], [r.text for r in rec]):
+        opinion = self._glyph_opinion(variant)
+        for decoded in decode_lines([st for st in steps if st is not None], [r.text for r in rec], opinion):
             lines = _decoded_lines(decoded, rec)
             attempt = _MrzAttempt(variant, self._reading(lines), lines, raw_conf)
             if attempt.checks_score > best.checks_score or (best is greedy and attempt.checks_score == greedy.checks_score):

@@ -102,7 +102,14 @@ class _Line:
         return self.x1 - self.x0
 
 
-def _components(gray: Image) -> npt.NDArray[np.float64]:
+MAX_CHAR_FRACTION: Final = 0.09
+"""Tallest character-like blob, as a fraction of the image's short side, on a page."""
+MAX_CHAR_FRACTION_BAND: Final = 0.3
+"""The same on a crop of the MRZ band alone (its characters are a fifth of its height),
+searched only when the page search finds nothing."""
+
+
+def _components(gray: Image, max_fraction: float = MAX_CHAR_FRACTION) -> npt.NDArray[np.float64]:
     """Dark blobs that may be characters: rows of (x0, y0, w, h, cx, cy)."""
     long_side = max(gray.shape)
     block = max(15, (long_side // 45) | 1)
@@ -111,7 +118,7 @@ def _components(gray: Image) -> npt.NDArray[np.float64]:
     if n <= 1:
         return np.zeros((0, 6))
     x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
-    max_h = 0.09 * min(gray.shape)
+    max_h = max_fraction * min(gray.shape)
     keep = (h >= 5) & (h <= max_h) & (w <= 12 * h) & (area >= 0.08 * w * h) & (w >= 1)
     c = cents[1:]
     out: npt.NDArray[np.float64] = np.stack([x, y, w, h, c[:, 0], c[:, 1]], axis=1)[keep]
@@ -282,7 +289,7 @@ def _band_crops(
             for i in range(len(group))]
 
 
-def _enhance(crop: Image) -> Image:
+def enhance_small_print(crop: Image) -> Image:
     """Contrast stretch and unsharp mask for crops magnified from small characters.
 
     Measured on generated phone photos (MRZ 14-20 px tall): lines read exactly 60/66 -> 62/66;
@@ -325,12 +332,12 @@ def _rotated(image: Image, angle: float) -> tuple[Image, geo.Affine]:
 
 def _candidates_in(
     work: Image, input_from_work: geo.Affine, gray_in: Image, k: int, max_candidates: int,
-    lines: list[_Line] | None = None,
+    lines: list[_Line] | None = None, max_fraction: float = MAX_CHAR_FRACTION,
 ) -> list[MrzCandidate]:
     in_h, in_w = gray_in.shape[:2]
     wh, ww = work.shape[:2]
     if lines is None:
-        lines = _chain_lines(_components(work))
+        lines = _chain_lines(_components(work, max_fraction))
     out: list[MrzCandidate] = []
     for score, group in _group_bands(lines, wh)[:max_candidates]:
         x0 = min(g.x0 for g in group)
@@ -349,7 +356,7 @@ def _candidates_in(
             src_from_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
         src_from_work = geo.compose(src_from_input, input_from_work)
         input_from_src = geo.invert(src_from_input)
-        crops = [LineCrop(_enhance(lc.image) if src_char_h < SHARPEN_BELOW else lc.image,
+        crops = [LineCrop(enhance_small_print(lc.image) if src_char_h < SHARPEN_BELOW else lc.image,
                           geo.compose(input_from_src, lc.to_input))
                  for lc in _band_crops(src, src_from_work, group, cap)]
         corners = []
@@ -375,7 +382,8 @@ def _candidates_in(
     return out
 
 
-def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candidates: int) -> list[MrzCandidate]:
+def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candidates: int,
+            max_fraction: float = MAX_CHAR_FRACTION) -> list[MrzCandidate]:
     """Candidates found on ``gray_in`` resized by ``scale``, turned a quarter (k = 0, 1) and,
     for each angle in ``angles``, by that angle instead."""
     small = cv2.resize(gray_in, None, fx=scale, fy=scale,
@@ -386,7 +394,7 @@ def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candida
     for k in (0, 1):
         work = np.ascontiguousarray(np.rot90(small, k))
         input_from_work = geo.compose(input_from_small, geo.invert(geo.rotation90(k, sw, sh)))
-        lines = _chain_lines(_components(work))
+        lines = _chain_lines(_components(work, max_fraction))
         cands = _candidates_in(work, input_from_work, gray_in, k, max_candidates, lines)
         if not cands or abs(cands[0].angle_deg) > 2.0:
             # Tilted text (a photo): level the dominant text direction and look again;
@@ -395,12 +403,12 @@ def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candida
             if leveled is not None:
                 turned, work_from_turned = leveled
                 cands += _candidates_in(turned, geo.compose(input_from_work, work_from_turned), gray_in, k,
-                                        max_candidates)
+                                        max_candidates, max_fraction=max_fraction)
         found.extend(cands)
     for angle in angles:
         turned, small_from_turned = _rotated(small, angle)
         found.extend(_candidates_in(turned, geo.compose(input_from_small, small_from_turned), gray_in, 0,
-                                    max_candidates))
+                                    max_candidates, max_fraction=max_fraction))
     return found
 
 
@@ -421,5 +429,7 @@ def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
         # Every 30 degrees, so no text line is more than 15 degrees off a search direction.
         big = min(ENLARGED_SIDE / long_side, 2.5 * scale) if long_side * scale < ENLARGED_SIDE else scale
         found = _search(gray_in, big, (30.0, -30.0, 60.0, -60.0), max_candidates)
+    if not found:
+        found = _search(gray_in, scale, (), max_candidates, MAX_CHAR_FRACTION_BAND)
     found.sort(key=lambda c: -c.score)
     return found[:max_candidates]

@@ -25,7 +25,7 @@ check digits, repair and policy stay where they are.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -41,6 +41,18 @@ _NEG: Final = -1e30
 _EPS: Final = 1e-9
 _ALT_MIN: Final = 0.01
 """Alternatives below this probability are not reported."""
+GLYPH_WEIGHT: Final = 0.5
+"""Exponent of the glyph classifier's probabilities when they are multiplied into the line
+recogniser's (a product of experts). Below 1 because the classifier sees one cell and no
+context: it may overturn the recogniser only where the recogniser itself was unsure."""
+_FLOOR: Final = 0.002
+"""Probability given to a character either opinion did not report (so no single opinion
+can veto a character outright)."""
+DIGIT_PRIOR: Final = 3.0
+"""How much likelier a digit is than a letter or filler in a document number, a priori.
+Document numbers are mostly digits and many states leave ``O``, ``Q``, ``I`` out of them;
+the factor decides only near-ties of the recogniser (``0`` at 40% against ``O`` at 56%),
+and the number's check digit then confirms or refutes the choice."""
 _CODE_MIN_RATIO: Final = 0.2
 """A known state's code replaces an unknown one read only if the recogniser gave it at least
 this fraction of the probability of what it read."""
@@ -115,25 +127,25 @@ def decode_line(steps: StepProbabilities, allowed: Sequence[str], norm: Sequence
     top2_idx = np.zeros((t_steps, n_length), dtype=np.int16)
     rows = np.arange(n_length)
     for t in range(1, t_steps):
-        order = np.argsort(chars, axis=1)
-        i1, i2 = order[:, -1], order[:, -2]
-        v1, v2 = chars[rows, i1], chars[rows, i2]
+        i1 = chars.argmax(axis=1)
+        v1 = chars[rows, i1]
+        masked = chars.copy()
+        masked[rows, i1] = _NEG
+        i2 = masked.argmax(axis=1)
+        v2 = masked[rows, i2]
         top1_idx[t], top2_idx[t] = i1, i2
         # From character i-1 to character i: any other class (a repeat needs a blank between).
         from_char = np.full((n_length, n_chars), _NEG)
         from_char[1:] = v1[:-1, None]
         from_char[rows[1:], i1[:-1]] = v2[:-1]
-        from_blank = np.broadcast_to(blanks[:-1, None], (n_length, n_chars))
-        cand = np.stack((chars, from_blank, from_char))
-        choice = cand.argmax(axis=0)
-        best = np.take_along_axis(cand, choice[None], axis=0)[0]
-        back_chars[t] = choice
+        from_blank = blanks[:-1, None]
+        stay_or_blank = np.maximum(chars, from_blank)
+        back_chars[t] = np.where(from_char > stay_or_blank, 2, np.where(from_blank > chars, 1, 0))
+        best = np.maximum(stay_or_blank, from_char)
         new_chars = np.where(mask, best + emit[t], _NEG)
-        stay_b = blanks
         from_c = np.concatenate(([_NEG], v1))
-        take_c = from_c > stay_b
-        back_blanks[t] = take_c
-        blanks = np.maximum(stay_b, from_c) + blank[t]
+        back_blanks[t] = from_c > blanks
+        blanks = np.maximum(blanks, from_c) + blank[t]
         chars = new_chars
     last_char = int(chars[n_length - 1].argmax())
     end_char, end_blank = chars[n_length - 1, last_char], blanks[n_length]
@@ -235,12 +247,66 @@ def _plausible_layouts(texts: Sequence[str]) -> list[Layout]:
     return out
 
 
-def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities]) -> DecodedMrz | None:
+Opinion = Callable[[int, tuple[float, ...]], Sequence[Mapping[str, float]] | None]
+"""A second reader of single characters: given a line's index and where its characters
+are centred (fractions of the crop width), each character's class probabilities, or None."""
+
+
+def fuse(line: DecodedLine, glyphs: Sequence[Mapping[str, float]], allowed: Sequence[str],
+         norm: Sequence[str]) -> DecodedLine:
+    """Put the glyph classifier's answer to one question into the recogniser's reading: is
+    this cell a filler? The classifier's probability of ``<`` against everything else is
+    multiplied (weighted by :data:`GLYPH_WEIGHT`) into the recogniser's probabilities, and
+    the character chosen again among ``allowed[i]``; confidences and alternatives are
+    normalised over ``norm[i]`` like :func:`decode_line`'s.
+
+    Only that question: a chevron has no stem and no bowl, so filler-or-not survives any
+    printer's OCR-B, while the classifier's view of ``0`` against ``O`` is learnt from one
+    font's exact shapes and real documents print both a little differently (measured on the
+    development set: deciding those too cost two documents and won none).
+    """
+    if len(glyphs) != len(line.text):
+        return line
+    text: list[str] = []
+    confs: list[float] = []
+    alts: list[Mapping[str, float]] = []
+    for i, ch in enumerate(line.text):
+        rec = {**line.alternatives[i], ch: line.confidences[i]}
+        g_fill = min(max(glyphs[i].get("<", 0.0), _FLOOR), 1.0 - _FLOOR)
+        scores = {c: max(rec.get(c, 0.0), _FLOOR) * (g_fill if c == "<" else 1.0 - g_fill) ** GLYPH_WEIGHT
+                  for c in norm[i]}
+        total = sum(scores.values())
+        pick = max(allowed[i], key=lambda c: scores.get(c, 0.0))
+        text.append(pick)
+        confs.append(scores.get(pick, 0.0) / total if total > 0 else 0.0)
+        alts.append({c: round(v / total, 4) for c, v in scores.items() if c != pick and total > 0 and v / total > _ALT_MIN})
+    return DecodedLine("".join(text), tuple(confs), tuple(alts), line.centers, line.log_prob)
+
+
+_Cache = dict[tuple[int, tuple[str, ...], tuple[str, ...]], "DecodedLine | None"]
+
+
+def _decode(st: StepProbabilities, allowed: Sequence[str], norm: Sequence[str], line: int,
+            opinion: Opinion | None, cache: _Cache) -> DecodedLine | None:
+    key = (line, tuple(allowed), tuple(norm))
+    if key in cache:  # TD3 and MRV-A (TD2 and MRV-B) share their first line
+        return cache[key]
+    dec = decode_line(st, allowed, norm)
+    if dec is not None and opinion is not None:
+        glyphs = opinion(line, dec.centers)
+        if glyphs is not None:
+            dec = fuse(dec, glyphs, allowed, norm)
+    cache[key] = dec
+    return dec
+
+
+def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: Opinion | None,
+                   cache: _Cache) -> DecodedMrz | None:
     kinds = kind_map(layout)
     legal = [["".join(sorted(LEGAL[k])) for k in row] for row in kinds]
     lines: list[DecodedLine] = []
     for li, st in enumerate(steps):
-        dec = decode_line(st, legal[li])
+        dec = _decode(st, legal[li], legal[li], li, opinion, cache)
         if dec is None:
             return None
         lines.append(dec)
@@ -255,13 +321,34 @@ def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities]) -> Decode
         allowed = list(legal[line])
         for i in range(cut, end):
             allowed[i] = "<"
-        dec = decode_line(steps[line], allowed, norm=legal[line])
+        dec = _decode(steps[line], allowed, legal[line], line, opinion, cache)
         if dec is not None:
             lines[line] = dec
     for f in layout.fields:
         if f.kind == "country":
             lines[f.slot.line] = _known_code(lines[f.slot.line], f.slot.start, f.slot.end)
+        elif f.key == "document_number":
+            lines[f.slot.line] = _prefer_digits(lines[f.slot.line], f.slot.start, f.slot.end)
     return DecodedMrz(layout.format, tuple(lines))
+
+
+def _prefer_digits(line: DecodedLine, start: int, end: int) -> DecodedLine:
+    """Apply :data:`DIGIT_PRIOR` to the positions of a document number."""
+    text, confs, alts = list(line.text), list(line.confidences), list(line.alternatives)
+    changed = False
+    for i in range(start, end):
+        probs = {**line.alternatives[i], line.text[i]: line.confidences[i]}
+        scores = {c: p * (DIGIT_PRIOR if c.isdigit() else 1.0) for c, p in probs.items()}
+        pick = max(scores, key=lambda c: scores[c])
+        if pick == text[i]:
+            continue
+        total = sum(scores.values())
+        text[i], confs[i] = pick, scores[pick] / total
+        alts[i] = {c: round(v / total, 4) for c, v in scores.items() if c != pick}
+        changed = True
+    if not changed:
+        return line
+    return DecodedLine("".join(text), tuple(confs), tuple(alts), line.centers, line.log_prob)
 
 
 def _known_code(line: DecodedLine, start: int, end: int) -> DecodedLine:
@@ -300,11 +387,13 @@ def _known_code(line: DecodedLine, start: int, end: int) -> DecodedLine:
     return DecodedLine(text, tuple(confs), tuple(alts), line.centers, line.log_prob)
 
 
-def decode_lines(steps: Sequence[StepProbabilities], greedy: Sequence[str]) -> list[DecodedMrz]:
+def decode_lines(steps: Sequence[StepProbabilities], greedy: Sequence[str], opinion: Opinion | None = None) -> list[DecodedMrz]:
     """Every plausible layout's format-bound reading of these lines (best first by the
     alignment's probability). ``greedy`` is the unconstrained text of each line, used only
-    to choose which layouts are plausible."""
-    out = [d for lay in _plausible_layouts(greedy) if (d := _decode_layout(lay, steps)) is not None]
+    to choose which layouts are plausible; ``opinion``, when given, is a second reader of
+    single characters whose probabilities are fused in (:func:`fuse`)."""
+    cache: _Cache = {}
+    out = [d for lay in _plausible_layouts(greedy) if (d := _decode_layout(lay, steps, opinion, cache)) is not None]
     out.sort(key=lambda d: -sum(ln.log_prob for ln in d.lines))
     return out
 
