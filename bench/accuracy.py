@@ -128,6 +128,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--conditions", default="clean,scanner,phone,hard")
     ap.add_argument("--no-viz", action="store_true")
+    ap.add_argument("--no-glyphs", action="store_true", help="without the glyph classifier's second opinion")
     ap.add_argument("--today", type=date.fromisoformat, default=None)
     ap.add_argument("--real", metavar="DEVSET", help="folder with manifest.json and images/ (e.g. ../shared/devset)")
     ap.add_argument("--show-misses", action="store_true", help="print every miss (always on with --real)")
@@ -135,7 +136,8 @@ def main() -> int:
     if args.real:
         args.show_misses = True
 
-    settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today)
+    settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today,
+                              glyph_second_opinion=not args.no_glyphs)
     reader = DocumentReader(settings)
     t0 = time.perf_counter()
     reader.warm_up()

@@ -318,7 +318,9 @@ class DocumentReader:
         crops = [ln.image for ln in variant.lines]
 
         def opinion(line: int, centers: tuple[float, ...]) -> list[dict[str, float]] | None:
-            return classifier.read_line(crops[line], centers) if line < len(crops) else None
+            if line >= len(crops):
+                return None
+            return classifier.read_line(crops[line], centers)
 
         return opinion
 
