@@ -473,7 +473,7 @@ def text_mask(text: str, font_name: str, cap_px: float) -> npt.NDArray[np.float3
     from desktop_app.synth import fonts
 
     f = fonts.font_for_cap(font_name, max(4.0, cap_px))
-    x0, y0, x1, y1 = f.getbbox(text, anchor="ls")
+    x0, y0, x1, y1 = (round(v) for v in f.getbbox(text, anchor="ls"))
     im = PILImage.new("L", (x1 - x0 + 4, y1 - y0 + 4), 0)
     ImageDraw.Draw(im).text((2 - x0, 2 - y0), text, font=f, fill=255, anchor="ls")
     return np.asarray(im, np.float32) / 255.0
@@ -512,10 +512,10 @@ def paper_grain(img: Image, rng: np.random.Generator, amp: float, fibres: int, p
         g = cv2.resize(g, (w, h), interpolation=cv2.INTER_LINEAR) * amp
         img[:] = np.clip(img.astype(np.float32) + g[..., None], 0, 255).astype(np.uint8)
     area_cm2 = (w / ppm) * (h / ppm) / 100.0
-    count = int(round(fibres * area_cm2 / 100.0))
+    count = round(fibres * area_cm2 / 100.0)
     for _ in range(count):
         x, y = rng.uniform(0, w), rng.uniform(0, h)
-        length = rng.uniform(1.5, 5.0) * ppm
+        length = rng.uniform(1.0, 3.0) * ppm
         a = rng.uniform(0, math.pi)
         bend = rng.uniform(-0.5, 0.5)
         t = np.linspace(-0.5, 0.5, 8)

@@ -115,7 +115,7 @@ def _lum(c: RGB) -> float:
     return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
 
 
-_INK_HUES: tuple[RGB, ...] = (
+_INK_HUES: tuple[tuple[float, float, float], ...] = (
     (1, 1, 1),  # neutral
     (0.92, 0.95, 1.12),  # blue-black
     (1.1, 1.0, 0.9),  # brown-black
@@ -200,10 +200,10 @@ def pick_ground(rng: np.random.Generator, ink: RGB, issuer_name: str) -> tuple[M
         pattern_alpha = rng.uniform(0.25, 0.6)
     watermark = ""
     if rng.random() < 0.3:
-        watermark = issuer_name.split(" ")[-1] if rng.random() < 0.6 else issuer_name
+        watermark = issuer_name.rsplit(" ", maxsplit=1)[-1] if rng.random() < 0.6 else issuer_name
     watermark_alpha = rng.uniform(0.06, 0.16)
     grain = rng.uniform(1.0, 6.0)
-    fibres = int(rng.integers(0, 60)) if rng.random() < 0.4 else 0
+    fibres = int(rng.integers(0, 40)) if rng.random() < 0.4 else 0
     laminate = rng.uniform(0.06, 0.22) if rng.random() < 0.3 else 0.0
     stamp = ""
     if rng.random() < 0.2:

@@ -173,7 +173,7 @@ def _glyph(ch: str, em: int, stretch_milli: int) -> tuple[npt.NDArray[np.uint8],
     relative to the baseline, and the margin.
     """
     f = fonts.font("ocrb", em)
-    left, top, right, bottom = f.getbbox(ch, anchor="ls")
+    left, top, right, bottom = (round(v) for v in f.getbbox(ch, anchor="ls"))
     pad = 2
     img = PILImage.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
     ImageDraw.Draw(img).text((pad - left, pad - top), ch, font=f, fill=255, anchor="ls")
@@ -234,7 +234,7 @@ def mrz_layer(lines: list[str], ppm: float, x0_mm: float, last_centre_mm: float,
             y_hi = max(y_hi, base)
         boxes_k.append((x_lo, y_lo, x_hi, y_hi))
     grow = max(0.0, st.weight - 1.0) * 0.1 * em
-    margin = int(math.ceil(grow)) + 2 * k
+    margin = math.ceil(grow) + 2 * k
     gx0 = min(p[0] for p in placed) - margin
     gy0 = min(p[1] for p in placed) - margin
     gx1 = max(p[0] + p[2].shape[1] for p in placed) + margin
