@@ -508,9 +508,9 @@ def paper_grain(img: Image, rng: np.random.Generator, amp: float, fibres: int, p
     """Fine grain (``amp`` grey levels) and a few coloured fibres per 100 cm^2."""
     h, w = img.shape[:2]
     if amp > 0:
-        g = rng.standard_normal((max(2, h // 2), max(2, w // 2))).astype(np.float32)
-        g = cv2.resize(g, (w, h), interpolation=cv2.INTER_LINEAR) * amp
-        img[:] = np.clip(img.astype(np.float32) + g[..., None], 0, 255).astype(np.uint8)
+        small = rng.standard_normal((max(2, h // 2), max(2, w // 2))).astype(np.float32) * amp
+        g = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        img[:] = cv2.add(img, cv2.merge([g, g, g]), dtype=cv2.CV_8U)
     area_cm2 = (w / ppm) * (h / ppm) / 100.0
     count = round(fibres * area_cm2 / 100.0)
     for _ in range(count):
@@ -537,8 +537,9 @@ def iridescent(img: Image, rng: np.random.Generator, strength: float) -> None:
     mask = 0.5 + 0.5 * np.sin(xs / sw * rng.uniform(2, 5) + ys / sh * rng.uniform(1, 4) + rng.uniform(0, 6.3))
     small = np.concatenate([rainbow, mask[..., None]], axis=2).astype(np.float32)
     big = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    a = big[..., 3:4] * strength
-    img[:] = np.clip(img.astype(np.float32) * (1 - a) + big[..., :3] * a, 0, 255).astype(np.uint8)
+    a = big[..., 3] * strength
+    rainbow8 = np.clip(big[..., :3], 0, 255).astype(np.uint8)
+    img[:] = cv2.blendLinear(rainbow8, img, a, 1.0 - a)
 
 
 def stamp(img: Image, rng: np.random.Generator, word: str, color: RGB, alpha: float, ppm: float) -> None:

@@ -10,7 +10,7 @@ condition      what varies, per document
 ``clean``      the flat rendering itself, 1500-1800 px on the long side (pitch 26-36), lossless.
 ``scanner``    a white or grey bed with margins, turned up to 3 degrees, at 150, 200, 240 or 300
                dpi (1 in 5 at 150: pitch about 15), lamp falloff and lid shadow, blur 0.3-1.0
-               px at 100 dpi scaled with the dpi, faint noise, a tone curve (gamma 0.8-1.25,
+               px at 254 dpi, in proportion at others, faint noise, a tone curve (gamma 0.8-1.25,
                black point 0-25, white point 225-255), 1 in 7 grey scans, JPEG quality 70-95
                (1 in 4 at 45-70), 4:4:4 or 4:2:0 chroma.
 ``phone``      the document on a table in perspective; pitch 12-26 (1 in 4 at 8.5-12), the
@@ -304,7 +304,7 @@ def _flatbed(
 
 def _scanner(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
     img, hom, angle = _flatbed(flat, p, rng, angle_max=3.0, margin_mm=(4.0, 20.0))
-    sigma = rng.uniform(0.3, 1.0) * p.ppm / (100 / 25.4)
+    sigma = rng.uniform(0.3, 1.0) * p.ppm / 10
     img = np.asarray(cv2.GaussianBlur(img, (0, 0), max(0.25, sigma)), np.uint8)
     img = _noise(img, rng, rng.uniform(1.0, 2.5), 0.0)
     gamma = rng.uniform(0.8, 1.25)
