@@ -15,16 +15,20 @@ condition      what varies, per document
                (1 in 4 at 45-70), 4:4:4 or 4:2:0 chroma.
 ``phone``      the document on a table in perspective; pitch 12-26 (1 in 4 at 8.5-12), the
                frame 900-1800 px long; uneven light, a glare spot kept off the MRZ, exposure
-               gain 0.9-1.1 (1 in 7 under, 0.65-0.85; 1 in 7 over, 1.15-1.4) and gamma 0.8-1.25,
-               noise 1.5-6, defocus 0.03-0.085 pitch (1 in 7 at 0.08-0.11), motion 0-0.18 pitch,
-               JPEG 60-92 (3 in 10 at 40-60); 1 in 5 sent through a messenger (JPEG 88-95,
-               shrunk to 0.7-0.9, JPEG again); 1 in 4 turned by 90, 180 or 270 degrees.
-``hard``       2 in 3 a bad photo: a cluttered table, stronger perspective and turn, pitch 6-13
-               (45 % under 9), frame 640-1400 px, darker and uneven light, gain 0.6-1.5,
-               noise 4-9, defocus 0.06-0.12 pitch (1 in 4 at 0.12-0.15), motion 0.1-0.3
-               pitch, a finger, pen or note over the visual zone (never the MRZ), 35 % through
-               a messenger, JPEG 30-65. 1 in 3 a small copy: a flat scan shrunk until the pitch
-               is 6-10 px (a 300-600 px image), sometimes sharpened, JPEG 30-60.
+               gain 0.9-1.1 (1 in 7 under, 0.65-0.85; 1 in 7 over, 1.15-1.4), gamma
+               0.8-1.25, noise 1.5-6, defocus 0.03-0.085 pitch (1 in 7 at 0.08-0.11), motion
+               0-0.18 pitch, JPEG 60-92 (3 in 10 at 40-59); 1 in 5 sent through a messenger
+               (JPEG 88-95, shrunk to 0.7-0.9, JPEG again); 1 in 4 turned by 90, 180 or 270
+               degrees. Under 12 px the low JPEG, strong blur and messenger get rarer.
+``hard``       2 in 3 a bad photo: a cluttered table, stronger perspective (up to 0.1 of the
+               size) and turn (25 degrees), pitch 7-13 (45 % under 9.5), frame 640-1400 px,
+               darker and uneven light, gain 0.6-1.5, noise 3-9, defocus 0.06-0.15 pitch,
+               motion 0.05-0.3 pitch, a finger, pen or note over the visual zone (never the
+               MRZ), up to 35 % through a messenger, JPEG 30-65. The smaller the characters,
+               the milder the rest (perspective, darkness, blur, noise, JPEG): a severity
+               drawn per photo is scaled down with the pitch. 1 in 3 a small copy: a flat
+               scan shrunk until the pitch is 6.5-10 px (a 300-700 px image), 1 in 3
+               sharpened, JPEG 30-60.
 =============  =================================================================================
 
 Every parameter is drawn from the generator handed in, so a seed fixes the result. The
@@ -98,7 +102,7 @@ def _sides(fmt: str, rng: np.random.Generator, p_two: float, p_booklet: float) -
 def _photo_pitch(hard: bool, rng: np.random.Generator) -> float:
     """The MRZ pitch of a photo, in output pixels."""
     if hard:
-        return rng.uniform(6.5, 9.0) if rng.random() < 0.4 else rng.uniform(9.0, 13.0)
+        return rng.uniform(7.0, 9.5) if rng.random() < 0.45 else rng.uniform(9.5, 13.0)
     return rng.uniform(8.5, 12.0) if rng.random() < 0.25 else rng.uniform(12.0, 26.0)
 
 
@@ -117,14 +121,16 @@ def plan(condition: str, fmt: str, rng: np.random.Generator) -> Plan:
     hard = condition == "hard"
     if hard and rng.random() < 1.0 / 3.0:
         sides = _sides(fmt, rng, 0.3, 0.2)
-        pitch = rng.uniform(6.0, 10.0)
+        pitch = rng.uniform(6.5, 10.0)
         out = pitch / MRZ_PITCH_MM
         # scanned at 2-4 times that, then shrunk
         return Plan(condition, sides, out * rng.uniform(2.0, 4.0), (0, 0), out, "copy")
     sides = _sides(fmt, rng, 0.2, 0.35)
     w_mm, h_mm = physical_size_mm(fmt, sides)
     pitch = _photo_pitch(hard, rng)
-    shrink = rng.uniform(0.7, 0.9) if rng.random() < (0.35 if hard else 0.2) else 1.0
+    small = float(np.clip((13.0 - pitch) / 6.0 if hard else (12.0 - pitch) / 3.5, 0.0, 1.0))
+    p_shrink = (0.35 if hard else 0.2) * (1.0 - 0.5 * small)
+    shrink = rng.uniform(0.7, 0.9) if rng.random() < p_shrink else 1.0
     scale = pitch / MRZ_PITCH_MM / shrink  # px per mm before the shrink
     portrait = h_mm > w_mm
     rx, ry = (0.75, 1.0) if portrait else (1.0, 0.75)
@@ -507,7 +513,7 @@ def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Capt
     # The smaller the characters, the milder everything else: a tiny MRZ that is also
     # blurred, dark and crushed by JPEG is past what a person can read.
     final_pitch = MRZ_PITCH_MM * p.scale * p.shrink
-    small = float(np.clip((13.0 - final_pitch) / 6.5 if hard else (12.0 - final_pitch) / 3.5, 0.0, 1.0))
+    small = float(np.clip((13.0 - final_pitch) / 6.0 if hard else (12.0 - final_pitch) / 3.5, 0.0, 1.0))
     sev = rng.uniform(0.0, 1.0) * (1.0 - 0.6 * small)
     persp = 0.1 * (1.0 - 0.5 * small) if hard else 0.05
     hom = _perspective(flat, p, rng, angle_max=25.0 if hard else 12.0, persp=persp)
@@ -570,7 +576,7 @@ def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Capt
         if occ is not None:
             occ = np.asarray(cv2.resize(occ, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_NEAREST), np.uint8)
     if hard:
-        quality = round(65 - 35 * rng.uniform(0.0, 1.0) * (1.0 - 0.5 * small))
+        quality = round(65 - 35 * rng.uniform(0.0, 1.0) * (1.0 - 0.6 * small))
     else:
         quality = _pick_quality(rng, 0.3 * (1.0 - 0.6 * small), (40, 59), (60, 92))
     img, data = _jpeg(img, quality)
