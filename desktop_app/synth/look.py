@@ -221,6 +221,10 @@ def pick_ground(rng: np.random.Generator, ink: RGB, issuer_name: str) -> tuple[M
     if floor - printed < 110:
         k = max(0.0, (floor - 110) * 255.0 / max(floor, 1.0)) / max(ink_lum, 1.0)
         ink = _scaled(ink, k)
+        printed = floor * _lum(ink) / 255.0
+    # Security print under the characters stays under 45 % of the ink's contrast.
+    line_contrast = pattern_alpha * max(1.0, floor - _lum(pattern_ink))
+    pattern_alpha = min(pattern_alpha, pattern_alpha * 0.45 * (floor - printed) / line_contrast)
     return (
         MrzGround(
             clear=float(clear),
