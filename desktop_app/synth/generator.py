@@ -203,13 +203,21 @@ def _boxes(
 
 
 def generate(
-    format: str, seed: int, condition: str = "clean", *, language: str | None = None
+    format: str,
+    seed: int,
+    condition: str = "clean",
+    *,
+    language: str | None = None,
+    nominal_print: bool = False,
 ) -> SyntheticDocument:
     """Render one fictional document of ``format`` under ``condition``, fixed by ``seed``.
 
     ``format`` is one of TD3, TD1, TD2, MRVA, MRVB, FRID; ``condition`` one of
     :data:`CONDITIONS`; ``language`` (en, fr, de, es, it, pt, nl) forces the label language
-    and picks an issuing state that speaks it where there is one.
+    and picks an issuing state that speaks it where there is one. ``nominal_print`` draws
+    the MRZ as the font draws it, near-black on the ICAO clear area, instead of the
+    document's own print (:mod:`look`): for tests of something other than reading it.
+    The person, numbers, truth and capture are the same either way.
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {FORMATS}")
@@ -219,6 +227,8 @@ def generate(
     mrz = compose_mrz(mrz_data(ident))
     plan = degrade.plan(condition, format, _rng(seed, format, "plan", condition))
     printed = look.pick_look(_rng(seed, format, "print"), ident.issuer.name)
+    if nominal_print:
+        printed = look.plain()
     flat = layouts.render(ident, mrz, plan.ppm, _rng(seed, format, "layout"), plan.sides, printed)
     cap = degrade.capture(flat, plan, _rng(seed, format, "capture", condition))
     h, w = cap.image.shape[:2]

@@ -297,3 +297,12 @@ def test_same_seed_same_bytes_for_every_format(condition: str) -> None:
         assert a.image.tobytes() == b.image.tobytes()
         assert a.truth_json() == b.truth_json()
     assert first[0].file_bytes() != generate("TD3", 22, condition).file_bytes()
+
+
+def test_nominal_print_is_the_same_document_in_plain_ocr_b() -> None:
+    varied = generate("TD3", 7, "clean")
+    nominal = generate("TD3", 7, "clean", nominal_print=True)
+    assert nominal.truth == varied.truth
+    assert nominal.meta["mrz_print"]["weight"] == 1.0 and nominal.meta["mrz_print"]["pattern"] == "none"
+    assert nominal.image.tobytes() != varied.image.tobytes()
+    assert nominal.image.tobytes() == generate("TD3", 7, "clean", nominal_print=True).image.tobytes()
