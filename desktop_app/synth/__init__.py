@@ -9,6 +9,10 @@ samples and the self-test::
     doc.truth          # contract field values + "format" + "mrz_lines"
     doc.boxes["mrz_line_1"]
 
+What varies per document, and in which ranges: :mod:`desktop_app.synth.look` (how the MRZ
+is printed, what lies under and over it), :mod:`desktop_app.synth.degrade` (the capture, per
+condition), :mod:`desktop_app.synth.identity` (holders, names, numbers).
+
 Command line: ``python -m desktop_app.synth OUTDIR --n 20 --condition phone --seed 1``
 writes ``NAME.jpg`` (``.png`` for clean) and ``NAME.json`` pairs. Everything shown is
 invented: people, numbers and portraits (drawn shapes).

@@ -392,3 +392,170 @@ def profile(img: Image, cx: float, cy: float, size: float, color: RGB) -> None:
             np.stack([cx + (xs - cx) * (1 - 0.15 * k), cy + (ys - cy) * (1 - 0.15 * k)], axis=1) * 16
         )
         cv2.polylines(img, [inner.astype(np.int32)], True, color, 1, cv2.LINE_AA, shift=4)
+
+
+# --- what lies under and over the MRZ ---------------------------------------------------------
+
+
+def tint_band(
+    img: Image, y0: float, y1: float, color: RGB, color_to: RGB | None, soft: float
+) -> None:
+    """Multiply a horizontal band (rows ``y0``-``y1``, soft edges) with a tint.
+
+    ``color_to`` makes it a left-to-right gradient.
+    """
+    h, w = img.shape[:2]
+    ys = np.arange(h, dtype=np.float32)
+    s = max(soft, 1.0)
+    prof = np.clip((ys - (y0 - s)) / s, 0, 1) * np.clip(((y1 + s) - ys) / s, 0, 1)
+    rows = np.nonzero(prof > 0)[0]
+    if len(rows) == 0:
+        return
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    a = np.array(color, np.float32) / 255.0
+    b = np.array(color_to if color_to is not None else color, np.float32) / 255.0
+    t = np.linspace(0.0, 1.0, w, dtype=np.float32)[:, None]
+    tint = a[None, :] * (1 - t) + b[None, :] * t  # (w, 3)
+    p = prof[r0:r1, None, None]
+    factor = 1.0 - p * (1.0 - tint[None, :, :])
+    img[r0:r1] = np.clip(img[r0:r1].astype(np.float32) * factor, 0, 255).astype(np.uint8)
+
+
+def _blend_over(img: Image, overlay: Image, alpha: float, y0: int, y1: int) -> None:
+    roi = img[y0:y1].astype(np.float32)
+    img[y0:y1] = np.clip(roi * (1 - alpha) + overlay[y0:y1].astype(np.float32) * alpha, 0, 255).astype(np.uint8)
+
+
+def fine_pattern(
+    img: Image,
+    rng: np.random.Generator,
+    kind: str,
+    y0: int,
+    y1: int,
+    color: RGB,
+    alpha: float,
+    ppm: float,
+) -> None:
+    """Security print under the MRZ: hatching ("lines"), sine bands ("waves") or a rosette."""
+    h, w = img.shape[:2]
+    y0, y1 = max(0, y0), min(h, y1)
+    if y1 <= y0 or kind == "none":
+        return
+    over = img.copy()
+    if kind == "lines":
+        spacing = rng.uniform(0.45, 1.2) * ppm
+        for ang in (rng.uniform(20, 70), rng.uniform(110, 160))[: 1 + int(rng.random() < 0.5)]:
+            a = math.radians(ang)
+            dx = math.cos(a) / max(abs(math.sin(a)), 1e-3) * (y1 - y0)
+            xs = np.arange(-abs(dx) - spacing, w + abs(dx) + spacing, spacing / abs(math.sin(a)))
+            segs = [
+                np.round(np.array([[x, y0], [x + dx, y1]]) * 16).astype(np.int32) for x in xs
+            ]
+            cv2.polylines(over, segs, False, color, 1, cv2.LINE_AA, shift=4)
+    elif kind == "waves":
+        band = over[y0:y1].copy()
+        guilloche_waves(band, rng, color, spacing=rng.uniform(0.4, 1.0) * ppm)
+        over[y0:y1] = band
+    else:
+        cx = rng.uniform(0.15, 0.85) * w
+        cy = (y0 + y1) / 2 + rng.uniform(-0.3, 0.3) * (y1 - y0)
+        r = rng.uniform(0.6, 1.4) * (y1 - y0)
+        guilloche_rosette(over, rng, (cx, cy), r, color)
+        guilloche_rosette(over, rng, (cx, cy), r * 0.6, color)
+    _blend_over(img, over, alpha, y0, y1)
+
+
+def text_mask(text: str, font_name: str, cap_px: float) -> npt.NDArray[np.float32]:
+    """``text`` as a coverage map (0-1), capitals ``cap_px`` tall."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    from desktop_app.synth import fonts
+
+    f = fonts.font_for_cap(font_name, max(4.0, cap_px))
+    x0, y0, x1, y1 = (round(v) for v in f.getbbox(text, anchor="ls"))
+    im = PILImage.new("L", (x1 - x0 + 4, y1 - y0 + 4), 0)
+    ImageDraw.Draw(im).text((2 - x0, 2 - y0), text, font=f, fill=255, anchor="ls")
+    return np.asarray(im, np.float32) / 255.0
+
+
+def watermark(
+    img: Image, rng: np.random.Generator, text: str, y0: int, y1: int, color: RGB, alpha: float, ppm: float
+) -> None:
+    """Faint repeated ``text`` printed across rows ``y0``-``y1`` (under the MRZ)."""
+    h, w = img.shape[:2]
+    y0, y1 = max(0, y0), min(h, y1)
+    if y1 <= y0 or not text:
+        return
+    m = text_mask(text, "bold", rng.uniform(2.5, 6.0) * ppm)
+    gap = int(m.shape[1] * rng.uniform(0.15, 0.6))
+    band = np.zeros((y1 - y0, w), np.float32)
+    x = -int(rng.uniform(0, m.shape[1]))
+    y = int(rng.uniform(-0.3, 0.5) * max(1, (y1 - y0) - m.shape[0]))
+    while x < w:
+        xa, xb = max(0, x), min(w, x + m.shape[1])
+        ya, yb = max(0, y), min(y1 - y0, y + m.shape[0])
+        if xb > xa and yb > ya:
+            band[ya:yb, xa:xb] = np.maximum(band[ya:yb, xa:xb], m[ya - y : yb - y, xa - x : xb - x])
+        x += m.shape[1] + gap
+    a = (band * alpha)[..., None]
+    c = np.array(color, np.float32)
+    roi = img[y0:y1].astype(np.float32)
+    img[y0:y1] = np.clip(roi * (1 - a) + c * a, 0, 255).astype(np.uint8)
+
+
+def paper_grain(img: Image, rng: np.random.Generator, amp: float, fibres: int, ppm: float) -> None:
+    """Fine grain (``amp`` grey levels) and a few coloured fibres per 100 cm^2."""
+    h, w = img.shape[:2]
+    if amp > 0:
+        small = rng.standard_normal((max(2, h // 2), max(2, w // 2))).astype(np.float32) * amp
+        g = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        img[:] = cv2.add(img, cv2.merge([g, g, g]), dtype=cv2.CV_8U)
+    area_cm2 = (w / ppm) * (h / ppm) / 100.0
+    count = round(fibres * area_cm2 / 100.0)
+    for _ in range(count):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        length = rng.uniform(1.0, 3.0) * ppm
+        a = rng.uniform(0, math.pi)
+        bend = rng.uniform(-0.5, 0.5)
+        t = np.linspace(-0.5, 0.5, 8)
+        xs = x + np.cos(a) * t * length - np.sin(a) * bend * (t * t) * length
+        ys = y + np.sin(a) * t * length + np.cos(a) * bend * (t * t) * length
+        color = ((210, 90, 110), (90, 120, 200), (120, 170, 120), (200, 170, 80))[int(rng.integers(4))]
+        pts = np.round(np.stack([xs, ys], axis=1) * 16).astype(np.int32)
+        cv2.polylines(img, [pts], False, color, 1, cv2.LINE_AA, shift=4)
+
+
+def iridescent(img: Image, rng: np.random.Generator, strength: float) -> None:
+    """A holographic laminate over the whole sheet: rainbow tints that drift across it."""
+    h, w = img.shape[:2]
+    sw, sh = max(4, w // 8), max(4, h // 8)
+    ys, xs = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    f1, f2 = rng.uniform(1.0, 3.0), rng.uniform(0.5, 2.0)
+    ph = xs / sw * f1 * 2 * math.pi + ys / sh * f2 * 2 * math.pi + rng.uniform(0, 6.3)
+    rainbow = np.stack([170 + 80 * np.sin(ph + k * 2.1) for k in range(3)], axis=2)
+    mask = 0.5 + 0.5 * np.sin(xs / sw * rng.uniform(2, 5) + ys / sh * rng.uniform(1, 4) + rng.uniform(0, 6.3))
+    small = np.concatenate([rainbow, mask[..., None]], axis=2).astype(np.float32)
+    big = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    a = big[..., 3] * strength
+    rainbow8 = np.clip(big[..., :3], 0, 255).astype(np.uint8)
+    img[:] = cv2.blendLinear(rainbow8, img, a, 1.0 - a)
+
+
+def stamp(img: Image, rng: np.random.Generator, word: str, color: RGB, alpha: float, ppm: float) -> None:
+    """A specimen-type stamp word across the sheet at an angle, multiplied onto it."""
+    h, w = img.shape[:2]
+    m = text_mask(word, "bold", rng.uniform(5.0, 11.0) * ppm)
+    if rng.random() < 0.4:  # outlined letters
+        edge = max(1, round(0.4 * ppm))
+        m = np.clip(m - cv2.erode(m, np.ones((2 * edge + 1, 2 * edge + 1), np.uint8)), 0, 1)
+    angle = rng.uniform(-35, 35)
+    cx, cy = rng.uniform(0.3, 0.7) * w, rng.uniform(0.25, 0.75) * h
+    mh, mw = m.shape
+    mat = cv2.getRotationMatrix2D((mw / 2, mh / 2), angle, 1.0)
+    mat[0, 2] += cx - mw / 2
+    mat[1, 2] += cy - mh / 2
+    placed = cv2.warpAffine(m, mat, (w, h), flags=cv2.INTER_LINEAR)
+    a = (placed * alpha)[..., None]
+    absorb = 1.0 - np.array(color, np.float32) / 255.0
+    img[:] = np.clip(img.astype(np.float32) * (1.0 - a * absorb), 0, 255).astype(np.uint8)

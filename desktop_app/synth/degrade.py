@@ -1,16 +1,35 @@
 """Capture conditions: how a flat document becomes a scan or a photo.
 
-* ``clean``: the flat rendering itself, lossless.
-* ``scanner``: the document on a white scanner bed with margins, turned up to 3 degrees,
-  at 200-300 dpi, with the lamp's falloff, the lid's shadow at the edges, a slight blur,
-  faint noise and JPEG quality 70-90.
-* ``phone``: the document on a table, seen in perspective, 1000-1600 px on the long side,
-  uneven light, a glare spot (kept off the MRZ), sensor noise, slight defocus and motion
-  blur, JPEG 60-85, and now and then the whole photo turned by 90, 180 or 270 degrees.
-* ``hard``: as phone but on a cluttered table, stronger perspective, blur, noise and
-  darker, uneven light, 800-1100 px, JPEG 35-60, with a finger, a pen or a note over the
-  visual zone (never over the MRZ). The MRZ stays at least about 10 px per character so a
-  person can still read it.
+"Pitch" below is the MRZ character pitch in output pixels. OCR-B's capitals are as tall
+as its pitch (0.725 em tall, 0.723 em wide), so it is also the capitals' height before the
+print's own 0.9-1.08 size (see :mod:`look`) and any perspective.
+
+=============  =================================================================================
+condition      what varies, per document
+=============  =================================================================================
+``clean``      the flat rendering itself, 1500-1800 px on the long side (pitch 26-36), lossless.
+``scanner``    a white or grey bed with margins, turned up to 3 degrees, at 150, 200, 240 or 300
+               dpi (1 in 5 at 150: pitch about 15), lamp falloff and lid shadow, blur 0.3-1.0
+               px at 254 dpi, in proportion at others, faint noise, a tone curve (gamma 0.8-1.25,
+               black point 0-25, white point 225-255), 1 in 7 grey scans, JPEG quality 70-95
+               (1 in 4 at 45-70), 4:4:4 or 4:2:0 chroma.
+``phone``      the document on a table in perspective; pitch 12-26 (1 in 4 at 8.5-12), the
+               frame 900-1800 px long; uneven light, a glare spot kept off the MRZ, exposure
+               gain 0.9-1.1 (1 in 7 under, 0.65-0.85; 1 in 7 over, 1.15-1.4), gamma
+               0.8-1.25, noise 1.5-6, defocus 0.03-0.085 pitch (1 in 7 at 0.08-0.11), motion
+               0-0.18 pitch, JPEG 60-92 (3 in 10 at 40-59); 1 in 5 sent through a messenger
+               (JPEG 88-95, shrunk to 0.7-0.9, JPEG again); 1 in 4 turned by 90, 180 or 270
+               degrees. Under 12 px the low JPEG, strong blur and messenger get rarer.
+``hard``       2 in 3 a bad photo: a cluttered table, stronger perspective (up to 0.1 of the
+               size) and turn (25 degrees), pitch 7-13 (45 % under 9.5), frame 640-1400 px,
+               darker and uneven light, gain 0.6-1.5, noise 3-9, defocus 0.06-0.15 pitch,
+               motion 0.05-0.3 pitch, a finger, pen or note over the visual zone (never the
+               MRZ), up to 35 % through a messenger, JPEG 30-65. The smaller the characters,
+               the milder the rest (perspective, darkness, blur, noise, JPEG): a severity
+               drawn per photo is scaled down with the pitch. 1 in 3 a small copy: a flat
+               scan shrunk until the pitch is 6.5-10 px (a 300-700 px image), 1 in 3
+               sharpened, JPEG 30-60.
+=============  =================================================================================
 
 Every parameter is drawn from the generator handed in, so a seed fixes the result. The
 map from flat-rendering pixels to output pixels is kept as a homography, so the caller
@@ -45,9 +64,13 @@ class Plan:
     ppm: float
     """Pixels per millimetre of the flat rendering."""
     canvas: tuple[int, int] = (0, 0)
-    """(width, height) of the photo before any quarter turn (phone, hard)."""
+    """(width, height) of the photo before any quarter turn or messenger shrink (phone, hard)."""
     scale: float = 0.0
-    """Output pixels per millimetre on the document (phone, hard)."""
+    """Output pixels per millimetre on the document, before a messenger shrink."""
+    mode: str = ""
+    """"photo" or "copy" (hard only: a small flat copy); "" for clean and scanner."""
+    shrink: float = 1.0
+    """A messenger's resize of the finished photo (1.0: none)."""
 
 
 @dataclass
@@ -62,6 +85,10 @@ class Captured:
     params: dict[str, float | int | str] = field(default_factory=dict)
 
 
+SCANNER_DPI = (200, 200, 240, 300, 300, 300)
+"""Scanner resolutions other than 150 dpi (drawn 1 in 5), each as likely as its repeats."""
+
+
 def _sides(fmt: str, rng: np.random.Generator, p_two: float, p_booklet: float) -> str:
     if fmt == "TD1":
         return "both" if rng.random() < p_two else "back"
@@ -72,6 +99,13 @@ def _sides(fmt: str, rng: np.random.Generator, p_two: float, p_booklet: float) -
     return "booklet" if rng.random() < p_booklet else "page"
 
 
+def _photo_pitch(hard: bool, rng: np.random.Generator) -> float:
+    """The MRZ pitch of a photo, in output pixels."""
+    if hard:
+        return rng.uniform(7.0, 9.5) if rng.random() < 0.45 else rng.uniform(9.5, 13.0)
+    return rng.uniform(8.5, 12.0) if rng.random() < 0.25 else rng.uniform(12.0, 26.0)
+
+
 def plan(condition: str, fmt: str, rng: np.random.Generator) -> Plan:
     if condition == "clean":
         sides = _sides(fmt, rng, 0.5, 0.0)
@@ -79,24 +113,35 @@ def plan(condition: str, fmt: str, rng: np.random.Generator) -> Plan:
         return Plan(condition, sides, rng.uniform(1500, 1800) / max(w, h))
     if condition == "scanner":
         sides = _sides(fmt, rng, 0.6, 0.3)
-        return Plan(condition, sides, rng.uniform(200, 300) / 25.4)
+        r = rng.random()
+        dpi = 150 if r < 0.2 else SCANNER_DPI[int(rng.integers(len(SCANNER_DPI)))]
+        return Plan(condition, sides, dpi * rng.uniform(0.995, 1.005) / 25.4)
     if condition not in ("phone", "hard"):
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
     hard = condition == "hard"
+    if hard and rng.random() < 1.0 / 3.0:
+        sides = _sides(fmt, rng, 0.3, 0.2)
+        pitch = rng.uniform(6.5, 10.0)
+        out = pitch / MRZ_PITCH_MM
+        # scanned at 2-4 times that, then shrunk
+        return Plan(condition, sides, out * rng.uniform(2.0, 4.0), (0, 0), out, "copy")
     sides = _sides(fmt, rng, 0.2, 0.35)
     w_mm, h_mm = physical_size_mm(fmt, sides)
-    long_side = rng.uniform(800, 1100) if hard else rng.uniform(1000, 1600)
+    pitch = _photo_pitch(hard, rng)
+    small = float(np.clip((13.0 - pitch) / 6.0 if hard else (12.0 - pitch) / 3.5, 0.0, 1.0))
+    p_shrink = (0.35 if hard else 0.2) * (1.0 - 0.5 * small)
+    shrink = rng.uniform(0.7, 0.9) if rng.random() < p_shrink else 1.0
+    scale = pitch / MRZ_PITCH_MM / shrink  # px per mm before the shrink
     portrait = h_mm > w_mm
-    cw, ch = (long_side * 0.75, long_side) if portrait else (long_side, long_side * 0.75)
-    fit = min(cw / w_mm, ch / h_mm)
-    fill = rng.uniform(0.5, 0.72) if hard else rng.uniform(0.55, 0.8)
-    scale = fill * fit
-    min_scale = (10.5 if hard else 14.0) / MRZ_PITCH_MM  # px per mm for a legible MRZ
-    if scale < min_scale:
-        grow = min_scale / scale
-        cw, ch, scale = cw * grow, ch * grow, min_scale
+    rx, ry = (0.75, 1.0) if portrait else (1.0, 0.75)
+    per_long = min(rx / w_mm, ry / h_mm)  # document px per mm per px of the long side at fill 1
+    fill = rng.uniform(0.45, 0.78) if hard else rng.uniform(0.5, 0.82)
+    lo, hi = (640.0, 1400.0) if hard else (900.0, 1800.0)
+    long_side = float(np.clip(scale / (fill * per_long), lo / shrink, hi / shrink))
+    scale = min(scale, 0.9 * per_long * long_side)  # never more than 90 % of the frame
     ppm = scale * rng.uniform(1.0, 1.25)
-    return Plan(condition, sides, ppm, (round(cw), round(ch)), scale)
+    canvas = (round(long_side * rx), round(long_side * ry))
+    return Plan(condition, sides, ppm, canvas, scale, "photo", shrink)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -173,8 +218,11 @@ def _motion_kernel(length: float, angle: float) -> npt.NDArray[np.float32]:
     return k / total
 
 
-def _jpeg(img: Array, quality: int) -> tuple[Array, bytes]:
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+def _jpeg(img: Array, quality: int, *, full_chroma: bool = False) -> tuple[Array, bytes]:
+    opts = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    if full_chroma:
+        opts += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]
+    ok, buf = cv2.imencode(".jpg", img, opts)
     if not ok:
         raise RuntimeError("JPEG encoding failed")
     data = buf.tobytes()
@@ -205,13 +253,42 @@ def _quarter(k: int, w: int, h: int) -> Matrix:
     return m
 
 
+def _tone(img: Array, gain: float, gamma: float, black: float = 0.0, white: float = 255.0) -> Array:
+    """Exposure and tone curve: ``gain`` (clipping highlights), ``gamma``, then levels."""
+    x = np.arange(256, dtype=np.float64) / 255.0
+    y = np.clip(x * gain, 0.0, 1.0) ** gamma
+    lut = np.clip(black + y * (white - black), 0, 255).astype(np.uint8)
+    return np.asarray(cv2.LUT(img, lut), np.uint8)
+
+
+def _resize(img: Array, factor: float, hom: Matrix) -> tuple[Array, Matrix]:
+    """Shrink ``img`` by ``factor`` (INTER_AREA); returns it and the updated homography."""
+    h, w = img.shape[:2]
+    nw, nh = max(1, round(w * factor)), max(1, round(h * factor))
+    out = np.asarray(cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA), np.uint8)
+    return out, np.diag([nw / w, nh / h, 1.0]) @ hom
+
+
+def _sharpen(img: Array, amount: float, sigma: float) -> Array:
+    soft = cv2.GaussianBlur(img, (0, 0), sigma)
+    return np.asarray(cv2.addWeighted(img, 1.0 + amount, soft, -amount, 0), np.uint8)
+
+
+def _pick_quality(rng: np.random.Generator, p_low: float, low: tuple[int, int], high: tuple[int, int]) -> int:
+    lo, hi = low if rng.random() < p_low else high
+    return int(rng.integers(lo, hi + 1))
+
+
 # --- conditions ---------------------------------------------------------------------------
 
 
-def _scanner(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
+def _flatbed(
+    flat: Flat, p: Plan, rng: np.random.Generator, *, angle_max: float, margin_mm: tuple[float, float]
+) -> tuple[Array, Matrix, float]:
+    """The flat document on a scanner bed: turned, with margins, shadow and lamp falloff."""
     fh, fw = flat.image.shape[:2]
-    angle = rng.uniform(-3.0, 3.0)
-    margins = rng.uniform(4.0, 20.0, 4) * p.ppm  # left, top, right, bottom
+    angle = rng.uniform(-angle_max, angle_max)
+    margins = rng.uniform(margin_mm[0], margin_mm[1], 4) * p.ppm  # left, top, right, bottom
     rot = _translate(fw / 2, fh / 2) @ _rotate(angle) @ _translate(-fw / 2, -fh / 2)
     quad = scene.transform(_corners(fw, fh), rot)
     minx, miny = quad.min(axis=0)
@@ -219,24 +296,79 @@ def _scanner(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
     w = round(maxx - minx + margins[0] + margins[2])
     h = round(maxy - miny + margins[1] + margins[3])
     hom = _translate(margins[0] - minx, margins[1] - miny) @ rot
-    bed_level = rng.uniform(238, 253)
+    bed_level = rng.uniform(238, 253) if rng.random() < 0.85 else rng.uniform(150, 215)  # white or grey lid
     bed = np.empty((h, w, 3), np.uint8)
     bed[:] = (bed_level, bed_level - rng.uniform(0, 3), bed_level - rng.uniform(0, 4))
     img, cover = _composite(bed, flat, hom)
     factor = _shadow_factor(cover, p.ppm * 0.3, p.ppm * 0.4, p.ppm * 0.5, rng.uniform(0.1, 0.25))
-    # lamp falloff across the scan direction
-    along_y = rng.random() < 0.5
+    along_y = rng.random() < 0.5  # lamp falloff across the scan direction
     t = np.linspace(-1, 1, h if along_y else w, dtype=np.float32) ** 2
     fall = (1.0 - rng.uniform(0.02, 0.07) * t).astype(np.float32)
     factor *= fall[:, None] if along_y else fall[None, :]
-    img = _multiply(img, factor)
-    sigma = rng.uniform(0.3, 0.75) * p.ppm / 10
-    img = np.asarray(cv2.GaussianBlur(img, (0, 0), sigma), np.uint8)
+    return _multiply(img, factor), hom, angle
+
+
+def _scanner(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
+    img, hom, angle = _flatbed(flat, p, rng, angle_max=3.0, margin_mm=(4.0, 20.0))
+    sigma = rng.uniform(0.3, 1.0) * p.ppm / 10
+    img = np.asarray(cv2.GaussianBlur(img, (0, 0), max(0.25, sigma)), np.uint8)
     img = _noise(img, rng, rng.uniform(1.0, 2.5), 0.0)
-    quality = int(rng.integers(70, 91))
+    gamma = rng.uniform(0.8, 1.25)
+    black, white = rng.uniform(0, 25), rng.uniform(225, 255)
+    img = _tone(img, 1.0, gamma, black, white)
+    grey = rng.random() < 1.0 / 7.0
+    if grey:
+        img = np.asarray(cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR), np.uint8)
+    quality = _pick_quality(rng, 0.25, (45, 69), (70, 95))
+    full_chroma = rng.random() < 0.4
+    img, data = _jpeg(img, quality, full_chroma=full_chroma)
+    return Captured(
+        img,
+        hom,
+        data,
+        params={
+            "angle": round(angle, 3),
+            "dpi": round(p.ppm * 25.4),
+            "mrz_pitch_px": round(MRZ_PITCH_MM * p.ppm, 2),
+            "blur_sigma": round(sigma, 2),
+            "gamma": round(gamma, 3),
+            "grey": int(grey),
+            "jpeg_quality": quality,
+            "jpeg_444": int(full_chroma),
+        },
+    )
+
+
+def _copy(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
+    """A small copy of a scan: the page with a thin margin, shrunk, often sharpened, JPEG."""
+    img, hom, angle = _flatbed(flat, p, rng, angle_max=1.5, margin_mm=(0.3, 4.0))
+    img = np.asarray(cv2.GaussianBlur(img, (0, 0), max(0.3, rng.uniform(0.3, 0.9) * p.ppm / p.scale)), np.uint8)
+    img, hom = _resize(img, p.scale / p.ppm, hom)
+    sharpened = rng.random() < 0.35
+    if sharpened:
+        img = _sharpen(img, rng.uniform(0.3, 0.9), rng.uniform(0.6, 1.2))
+    img = _noise(img, rng, rng.uniform(0.5, 2.5), 0.0)
+    img = _tone(img, rng.uniform(0.92, 1.08), rng.uniform(0.8, 1.25), rng.uniform(0, 20), rng.uniform(230, 255))
+    k = 0
+    if rng.random() < 0.2:
+        k = int(rng.integers(1, 4))
+        h0, w0 = img.shape[:2]
+        img = np.ascontiguousarray(np.rot90(img, k))
+        hom = _quarter(k, w0, h0) @ hom
+    quality = int(rng.integers(30, 61))
     img, data = _jpeg(img, quality)
     return Captured(
-        img, hom, data, params={"angle": round(angle, 3), "dpi": round(p.ppm * 25.4), "jpeg_quality": quality}
+        img,
+        hom,
+        data,
+        params={
+            "mode": "copy",
+            "angle": round(angle, 3),
+            "quarter_turns": k,
+            "mrz_pitch_px": round(MRZ_PITCH_MM * p.scale, 2),
+            "sharpened": int(sharpened),
+            "jpeg_quality": quality,
+        },
     )
 
 
@@ -378,7 +510,13 @@ def _lighting(img: Array, rng: np.random.Generator, lo: float, hi: float, cast: 
 
 def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Captured:
     cw, ch = p.canvas
-    hom = _perspective(flat, p, rng, angle_max=25.0 if hard else 12.0, persp=0.1 if hard else 0.05)
+    # The smaller the characters, the milder everything else: a tiny MRZ that is also
+    # blurred, dark and crushed by JPEG is past what a person can read.
+    final_pitch = MRZ_PITCH_MM * p.scale * p.shrink
+    small = float(np.clip((13.0 - final_pitch) / 6.0 if hard else (12.0 - final_pitch) / 3.5, 0.0, 1.0))
+    sev = rng.uniform(0.0, 1.0) * (1.0 - 0.6 * small)
+    persp = 0.1 * (1.0 - 0.5 * small) if hard else 0.05
+    hom = _perspective(flat, p, rng, angle_max=25.0 if hard else 12.0, persp=persp)
     bg = scene.table(rng, cw, ch)
     if hard:
         scene.clutter(bg, rng, count=int(rng.integers(6, 14)))
@@ -395,8 +533,8 @@ def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Capt
         ),
     )
     occ = _occlude(img, flat, hom, p, rng) if hard and rng.random() < 0.8 else None
-    img = _lighting(img, rng, 0.5 if hard else 0.72, 1.1, 0.08 if hard else 0.04)
-    pitch = MRZ_PITCH_MM * p.scale  # MRZ character pitch in output pixels
+    img = _lighting(img, rng, 0.5 + 0.2 * small if hard else 0.72, 1.1, 0.08 if hard else 0.04)
+    pitch = MRZ_PITCH_MM * p.scale  # MRZ character pitch in photo pixels (before a shrink)
     _glare(
         img,
         flat,
@@ -405,12 +543,23 @@ def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Capt
         radius=rng.uniform(0.04, 0.1) * s,
         strength=rng.uniform(90, 190) if hard else rng.uniform(50, 140),
     )
-    motion = rng.uniform(0.15, 0.35) * pitch if hard else rng.uniform(0.0, 0.15) * pitch
+    r = rng.random()
+    under, over = ((0.6 + 0.15 * small, 0.85), (1.15, 1.5 - 0.2 * small)) if hard else ((0.65, 0.85), (1.15, 1.4))
+    p_under, p_over = (0.3, 0.5) if hard else (1 / 7, 2 / 7)
+    gain = rng.uniform(*under) if r < p_under else (rng.uniform(*over) if r < p_over else rng.uniform(0.9, 1.1))
+    gamma = rng.uniform(0.8, 1.25)
+    img = _tone(img, gain, gamma)
+    motion = (0.05 + 0.25 * sev) * pitch if hard else rng.uniform(0.0, 0.18) * (1.0 - 0.4 * small) * pitch
     if motion >= 1.0:
         img = np.asarray(cv2.filter2D(img, -1, _motion_kernel(motion, rng.uniform(0, math.pi))), np.uint8)
-    sigma = rng.uniform(0.07, 0.11) * pitch if hard else rng.uniform(0.03, 0.065) * pitch
+    strong = rng.random() < (0.25 if hard else 1 / 7)
+    if hard:
+        sigma = (0.06 + 0.06 * sev + (rng.uniform(0.0, 0.03) if strong else 0.0)) * pitch
+    else:
+        top = 0.085 - 0.025 * small
+        sigma = (rng.uniform(0.08, 0.11) if strong and small < 0.5 else rng.uniform(0.03, top)) * pitch
     img = np.asarray(cv2.GaussianBlur(img, (0, 0), max(0.3, sigma)), np.uint8)
-    img = _noise(img, rng, rng.uniform(5, 9) if hard else rng.uniform(2, 5), 3.0 if hard else 1.5)
+    img = _noise(img, rng, 3.0 + 6.0 * sev if hard else rng.uniform(1.5, 6), 3.0 if hard else 1.5)
     k = 0
     if rng.random() < (0.3 if hard else 0.25):
         k = int(rng.integers(1, 4))
@@ -419,17 +568,33 @@ def _photo(flat: Flat, p: Plan, rng: np.random.Generator, *, hard: bool) -> Capt
         hom = _quarter(k, w0, h0) @ hom
         if occ is not None:
             occ = np.ascontiguousarray(np.rot90(occ, k))
-    quality = int(rng.integers(35, 61)) if hard else int(rng.integers(60, 86))
+    first_quality = 0
+    if p.shrink < 1.0:  # sent through a messenger: the camera's JPEG, shrunk, JPEG again
+        first_quality = int(rng.integers(88, 96))
+        img, _ = _jpeg(img, first_quality)
+        img, hom = _resize(img, p.shrink, hom)
+        if occ is not None:
+            occ = np.asarray(cv2.resize(occ, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_NEAREST), np.uint8)
+    if hard:
+        quality = round(65 - 35 * rng.uniform(0.0, 1.0) * (1.0 - 0.6 * small))
+    else:
+        quality = _pick_quality(rng, 0.3 * (1.0 - 0.6 * small), (40, 59), (60, 92))
     img, data = _jpeg(img, quality)
     cap = Captured(
         img,
         hom,
         data,
         params={
+            "mode": "photo",
             "quarter_turns": k,
-            "mrz_pitch_px": round(pitch, 2),
-            "blur_sigma": round(sigma, 2),
-            "motion_px": round(motion, 2),
+            "mrz_pitch_px": round(pitch * p.shrink, 2),
+            "severity": round(sev, 3),
+            "blur_sigma": round(sigma * p.shrink, 2),
+            "motion_px": round(motion * p.shrink, 2),
+            "exposure_gain": round(gain, 3),
+            "gamma": round(gamma, 3),
+            "messenger_shrink": round(p.shrink, 3),
+            "first_jpeg_quality": first_quality,
             "jpeg_quality": quality,
         },
     )
@@ -466,4 +631,6 @@ def capture(flat: Flat, p: Plan, rng: np.random.Generator) -> Captured:
         return Captured(np.asarray(cv2.cvtColor(flat.image, cv2.COLOR_RGB2BGR), np.uint8), np.eye(3), None)
     if p.condition == "scanner":
         return _scanner(flat, p, rng)
+    if p.mode == "copy":
+        return _copy(flat, p, rng)
     return _photo(flat, p, rng, hard=p.condition == "hard")

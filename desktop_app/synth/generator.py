@@ -1,8 +1,8 @@
 """The public face of the generator: :func:`generate`, :func:`generate_set`, the result type.
 
 Randomness is split by purpose, each stream seeded from ``(seed, format, purpose)``: the
-person and the document's look depend only on the seed and the format, the capture on the
-condition too. So ``generate("TD3", 7, "clean")`` and ``generate("TD3", 7, "phone")`` show
+person, the document's look and how its MRZ is printed (:mod:`look`) depend only on the
+seed and the format, the capture on the condition too. So ``generate("TD3", 7, "clean")`` and ``generate("TD3", 7, "phone")`` show
 the same passport, once flat and once photographed.
 """
 
@@ -18,14 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop_app.core.mrz import MrzData, compose_mrz
-from desktop_app.synth import degrade, layouts, scene
+from desktop_app.synth import degrade, layouts, look, scene
 from desktop_app.synth.identity import FORMATS, Identity, make_identity
 
 CONDITIONS: Final = degrade.CONDITIONS
-GENERATOR_VERSION: Final = 1
+GENERATOR_VERSION: Final = 2
 """Bumped whenever the same (format, seed, condition) would render differently."""
 
-_PURPOSE: Final = {"identity": 1, "layout": 2, "plan": 3, "capture": 4}
+_PURPOSE: Final = {"identity": 1, "layout": 2, "plan": 3, "capture": 4, "print": 5}
 _CONDITION_ID: Final = {c: i + 1 for i, c in enumerate(CONDITIONS)}
 
 Box = tuple[int, int, int, int]
@@ -203,13 +203,21 @@ def _boxes(
 
 
 def generate(
-    format: str, seed: int, condition: str = "clean", *, language: str | None = None
+    format: str,
+    seed: int,
+    condition: str = "clean",
+    *,
+    language: str | None = None,
+    nominal_print: bool = False,
 ) -> SyntheticDocument:
     """Render one fictional document of ``format`` under ``condition``, fixed by ``seed``.
 
     ``format`` is one of TD3, TD1, TD2, MRVA, MRVB, FRID; ``condition`` one of
     :data:`CONDITIONS`; ``language`` (en, fr, de, es, it, pt, nl) forces the label language
-    and picks an issuing state that speaks it where there is one.
+    and picks an issuing state that speaks it where there is one. ``nominal_print`` draws
+    the MRZ as the font draws it, near-black on the ICAO clear area, instead of the
+    document's own print (:mod:`look`): for tests of something other than reading it.
+    The person, numbers, truth and capture are the same either way.
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {FORMATS}")
@@ -218,7 +226,10 @@ def generate(
     ident = make_identity(_rng(seed, format, "identity"), format, language)
     mrz = compose_mrz(mrz_data(ident))
     plan = degrade.plan(condition, format, _rng(seed, format, "plan", condition))
-    flat = layouts.render(ident, mrz, plan.ppm, _rng(seed, format, "layout"), plan.sides)
+    printed = look.pick_look(_rng(seed, format, "print"), ident.issuer.name)
+    if nominal_print:
+        printed = look.plain()
+    flat = layouts.render(ident, mrz, plan.ppm, _rng(seed, format, "layout"), plan.sides, printed)
     cap = degrade.capture(flat, plan, _rng(seed, format, "capture", condition))
     h, w = cap.image.shape[:2]
     boxes, quads = _boxes(flat, cap.homography, (w, h))
@@ -233,6 +244,7 @@ def generate(
         "printed": dict(flat.printed),
         "mrz_names": {"surname": mrz_surname, "given_names": mrz_given},
         "homography": [[round(float(v), 6) for v in row] for row in cap.homography],
+        "mrz_print": look.describe(printed),
     }
     return SyntheticDocument(
         image=cap.image,

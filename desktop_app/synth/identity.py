@@ -45,7 +45,7 @@ COUNTRIES: Final[tuple[Country, ...]] = (
         "REPUBLIC OF UTOPIA",
         "UTOPIAN",
         "en",
-        ("english", "norwegian", "german", "french", "spanish", "swedish", "danish", "polish"),
+        ("english", "norwegian", "german", "french", "spanish", "swedish", "danish", "polish", "chinese", "vietnamese"),
         ("ZENITH", "ANYTOWN", "UTOPIA CITY", "NORTH HARBOUR", "ÉLYSIA"),
         ("MINISTRY OF FOREIGN AFFAIRS", "PASSPORT OFFICE ZENITH", "UTOPIA CITY HALL"),
         "UTOPIA",
@@ -65,7 +65,7 @@ COUNTRIES: Final[tuple[Country, ...]] = (
         "RÉPUBLIQUE FRANÇAISE",
         "FRANÇAISE",
         "fr",
-        ("french",),
+        ("french", "french", "french", "vietnamese"),
         ("PARIS", "LYON", "MARSEILLE", "SAINT-ÉTIENNE", "ORLÉANS", "NÎMES", "BÉZIERS", "TOULOUSE"),
         (
             "PRÉFECTURE DE POLICE",
@@ -147,7 +147,7 @@ COUNTRIES: Final[tuple[Country, ...]] = (
         "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND",
         "BRITISH CITIZEN",
         "en",
-        ("english",),
+        ("english", "english", "english", "chinese"),
         ("LONDON", "MANCHESTER", "LEEDS", "CARDIFF", "BELFAST", "GLASGOW", "BRISTOL"),
         ("HMPO", "HM PASSPORT OFFICE"),
         "UNITED KINGDOM",
@@ -166,7 +166,7 @@ COUNTRIES: Final[tuple[Country, ...]] = (
         "UNITED STATES OF AMERICA",
         "UNITED STATES OF AMERICA",
         "en",
-        ("english", "spanish", "irish"),
+        ("english", "spanish", "irish", "chinese", "vietnamese"),
         ("NEW YORK, U.S.A.", "TEXAS, U.S.A.", "CALIFORNIA, U.S.A.", "OHIO, U.S.A."),
         ("UNITED STATES DEPARTMENT OF STATE",),
         "UNITED STATES",
@@ -176,7 +176,7 @@ COUNTRIES: Final[tuple[Country, ...]] = (
         "CANADA",
         "CANADIAN/CANADIENNE",
         "en",
-        ("english", "french"),
+        ("english", "french", "chinese"),
         ("MONTRÉAL", "TORONTO", "QUÉBEC", "VANCOUVER", "TROIS-RIVIÈRES"),
         ("GATINEAU", "MONTRÉAL"),
         "CANADA",
@@ -251,6 +251,10 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "VON DER HEYDE",
         "SCHULZE-BÖING",
         "FUẞMANN",
+        "ECK",
+        "KLEE",
+        "KOCK",
+        "LECK",
     ),
     "french": (
         "MARTIN",
@@ -276,6 +280,11 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "LAFLÈCHE",
         "CÔTÉ",
         "GAUTHIER-BRIÈRE",
+        "LE",
+        "LECLERC",
+        "LECLERCQ",
+        "LECOQ",
+        "LUC",
     ),
     "spanish": (
         "GARCÍA",
@@ -345,6 +354,9 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "VAN DER MEER",
         "BOS",
         "VAN 'T HOF",
+        "KOK",
+        "DE KOK",
+        "EEK",
     ),
     "swedish": (
         "JOHANSSON",
@@ -359,6 +371,9 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "LUNDQVIST",
         "HÄGGLUND",
         "ÅSTRÖM",
+        "EK",
+        "EKLÖF",
+        "LEXELL",
     ),
     "norwegian": (
         "HANSEN",
@@ -406,6 +421,11 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "ERIKSSON",
         "STORYTELLER",
         "HAPPY",
+        "LEE",
+        "COX",
+        "KAY",
+        "ECCLES",
+        "LOCKE",
     ),
     "irish": (
         "Ó SÚILLEABHÁIN",
@@ -433,6 +453,35 @@ _SURNAMES: Final[dict[str, tuple[str, ...]]] = {
         "KRÓL",
         "GRZEŚKOWIAK",
         "ŻUREK",
+        "KLECZEK",
+        "LEC",
+    ),
+    "chinese": (
+        "LI",
+        "XU",
+        "XIE",
+        "HE",
+        "KE",
+        "LE",
+        "WANG",
+        "ZHANG",
+        "LIU",
+        "CHEN",
+        "ZHOU",
+        "LU",
+        "XIAO",
+        "ZHENG",
+    ),
+    "vietnamese": (
+        "NGUYỄN",
+        "TRẦN",
+        "LÊ",
+        "PHẠM",
+        "HOÀNG",
+        "VŨ",
+        "ĐẶNG",
+        "LÝ",
+        "NGÔ",
     ),
 }
 
@@ -454,6 +503,10 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "GÜNTER",
             "KARL-HEINZ",
             "BJÖRN",
+            "KAI",
+            "ALEX",
+            "MAX",
+            "UWE",
         ),
         (
             "ANNA",
@@ -469,6 +522,8 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "HANNELORE",
             "JÖRDIS",
             "ANNE-KATHRIN",
+            "ELKE",
+            "ELLI",
         ),
     ),
     "french": (
@@ -486,6 +541,9 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "JEAN-PIERRE",
             "JEAN-LUC",
             "GAËL",
+            "LUC",
+            "LÉO",
+            "ALEXIS",
         ),
         (
             "MARIE",
@@ -500,6 +558,9 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "AGNÈS",
             "LÉA",
             "MAËLLE",
+            "CLÉO",
+            "LUCE",
+            "ÉLÉA",
         ),
     ),
     "spanish": (
@@ -528,7 +589,7 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     ),
     "dutch": (
         ("JAN", "PIETER", "DAAN", "SEM", "LUUK", "JOOST", "THIJS", "BRAM", "JOËL"),
-        ("ANNE", "FLEUR", "SANNE", "LOTTE", "NOËLLE", "EVA", "MAAIKE", "ANOUK", "IJSBRANDA"),
+        ("ANNE", "FLEUR", "SANNE", "LOTTE", "NOËLLE", "EVA", "MAAIKE", "ANOUK", "IJSBRANDA", "ELKE"),
     ),
     "swedish": (
         ("ANDERS", "ERIK", "LARS", "OLOF", "MAGNUS", "BJÖRN", "GÖRAN", "MÅNS"),
@@ -543,8 +604,8 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
         ("METTE", "SØS", "KAREN", "ASTRID", "FREJA", "BIRTHE", "LÆRKE", "SIGNE"),
     ),
     "english": (
-        ("JAMES", "OLIVER", "HARRY", "JACK", "GEORGE", "NOAH", "WILLIAM", "THOMAS", "JOHN-PAUL"),
-        ("OLIVIA", "AMELIA", "ISLA", "EMILY", "GRACE", "CHARLOTTE", "SOPHIA", "ERIN", "ANNA"),
+        ("JAMES", "OLIVER", "HARRY", "JACK", "GEORGE", "NOAH", "WILLIAM", "THOMAS", "JOHN-PAUL", "ALEC", "MAX", "LEX", "ZAC"),
+        ("OLIVIA", "AMELIA", "ISLA", "EMILY", "GRACE", "CHARLOTTE", "SOPHIA", "ERIN", "ANNA", "ELLE", "EVE", "ELLIE", "LEXIE"),
     ),
     "irish": (
         ("SEÁN", "CIARÁN", "SÉAMUS", "ÉANNA", "PÁDRAIG", "CONOR"),
@@ -553,6 +614,14 @@ _GIVEN: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "polish": (
         ("ŁUKASZ", "PIOTR", "KRZYSZTOF", "TOMASZ", "PAWEŁ", "MICHAŁ", "JAKUB", "WOJCIECH"),
         ("MAŁGORZATA", "AGNIESZKA", "KATARZYNA", "ŻANETA", "JOANNA", "MAGDALENA", "BOŻENA"),
+    ),
+    "chinese": (
+        ("WEI", "JIE", "LEI", "KE", "HAO", "XIN", "XIAOLONG", "ZIXUAN", "JUN"),
+        ("LI", "XIU", "LING", "XIAOLI", "KEXIN", "YAN", "JING", "XUE", "MEI"),
+    ),
+    "vietnamese": (
+        ("VĂN AN", "ĐỨC", "MINH", "KHÁNH", "QUỐC", "XUÂN", "LỄ"),
+        ("THỊ LAN", "THỊ MAI", "NGỌC", "KIỀU", "XUÂN", "LINH", "THỊ XUÂN LỆ"),
     ),
 }
 
@@ -637,7 +706,7 @@ def _name(rng: np.random.Generator, origin: str, sex: str) -> tuple[str, str]:
         pool = male if sex == "M" else female
     if sex == "F":
         surname = _feminine(surname, origin)
-    n = 1 + int(rng.random() < 0.35) + int(rng.random() < 0.1)
+    n = 1 + int(rng.random() < 0.4) + int(rng.random() < 0.15) + int(rng.random() < 0.07)
     given: list[str] = []
     for _ in range(n):
         g = _choice(rng, pool)
@@ -688,6 +757,29 @@ _CARD_NUMBER: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+_LOOKALIKE: Final = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+"""Digits and the letters a reader mistakes them for (and back)."""
+_STRICT_NUMBERS: Final = frozenset({"D"})
+"""Issuers whose numbers keep to their own alphabet (German numbers have no vowels, no S, B)."""
+
+
+def _lookalikes(rng: np.random.Generator, number: str) -> str:
+    """``number`` with 1-3 characters swapped for their look-alike of the other kind."""
+    chars = list(number)
+    back = {v: k for k, v in _LOOKALIKE.items()}
+    for pos in rng.choice(len(chars), size=min(len(chars), int(rng.integers(1, 4))), replace=False):
+        c = chars[int(pos)]
+        if c in _LOOKALIKE:
+            chars[int(pos)] = _LOOKALIKE[c]
+        elif c in back:
+            chars[int(pos)] = back[c]
+        elif c.isdigit():
+            chars[int(pos)] = "OISBZG"[int(rng.integers(6))]
+        else:
+            chars[int(pos)] = "015826"[int(rng.integers(6))]
+    return "".join(chars)
+
+
 def _document_number(rng: np.random.Generator, fmt: str, issuer: str) -> str:
     if fmt == "TD3":
         pats = _PASSPORT_NUMBER.get(issuer, ("A9999999", "AA9999999", "999999999"))
@@ -695,7 +787,11 @@ def _document_number(rng: np.random.Generator, fmt: str, issuer: str) -> str:
         pats = ("A99999999", "999999999", "AA9999999")
     else:
         pats = _CARD_NUMBER.get(issuer, ("AA9999999", "X99999999", "A9999999"))
-    return _pattern(rng, _choice(rng, pats))
+    number = _pattern(rng, _choice(rng, pats))
+    # Real numbers do mix letters and digits: O next to 0, I by 1, S by 5, B by 8 ...
+    if issuer not in _STRICT_NUMBERS and rng.random() < 0.3:
+        number = _lookalikes(rng, number)
+    return number
 
 
 def _birth_date(rng: np.random.Generator) -> dt.date:

@@ -24,6 +24,8 @@ from desktop_app.synth.art import RGB
 from desktop_app.synth.art import Image as Array
 from desktop_app.synth.i18n import format_date, label, title
 from desktop_app.synth.identity import Identity
+from desktop_app.synth.look import Look, MrzGround
+from desktop_app.synth.look import plain as plain_look
 from desktop_app.synth.sheet import MRZ_PITCH_MM, FloatBox, Sheet
 
 TD3_SIZE = (125.0, 88.0)
@@ -70,7 +72,14 @@ def pick_style(rng: np.random.Generator) -> Style:
     return Style(tint, ink, value_ink, value_font, label_font, bool(rng.random() < 0.35))
 
 
-def _background(sheet: Sheet, rng: np.random.Generator, st: Style, *, clear_from: float | None) -> None:
+def _background(
+    sheet: Sheet,
+    rng: np.random.Generator,
+    st: Style,
+    *,
+    clear_from: float | None,
+    ground: MrzGround | None = None,
+) -> None:
     # How many random numbers the print takes depends on the resolution: a child generator
     # keeps the rest of the document (face, style, numbers) the same at every resolution.
     rng = rng.spawn(1)[0]
@@ -84,15 +93,41 @@ def _background(sheet: Sheet, rng: np.random.Generator, st: Style, *, clear_from
         art.guilloche_rosette(img, rng, (cx, cy), r, art.mix(st.tint[1], st.ink, 0.3))
     art.microprint_band(img, round(sheet.px(1.5)), art.mix(st.tint[0], st.ink, 0.5), sheet.px(0.5))
     if clear_from is not None:
-        # The clear area of the MRZ: security print stays faint there (ICAO asks for a
-        # background that does not interfere with reading).
+        # The clear area of the MRZ: ICAO asks for a background that does not interfere
+        # with reading, so security print is often faint there; on many documents it is not.
+        clear = ground.clear if ground is not None else 0.65
         y0 = round(sheet.px(clear_from))
         ramp = max(1, round(sheet.px(2.5)))
         ya = max(0, y0 - ramp)
-        t = np.clip((np.arange(ya, sheet.height, dtype=np.float32) - ya) / ramp, 0, 1) * 0.65
+        t = np.clip((np.arange(ya, sheet.height, dtype=np.float32) - ya) / ramp, 0, 1) * clear
         band = img[ya:].astype(np.float32)
         img[ya:] = np.clip(band * (1 - t[:, None, None]) + 255 * t[:, None, None], 0, 255).astype(np.uint8)
+        if ground is not None:
+            _under_mrz(sheet, img, ground, clear_from, st)
     sheet.img = img
+
+
+def _under_mrz(sheet: Sheet, img: Array, g: MrzGround, top_mm: float, st: Style) -> None:
+    """What the document prints under its MRZ: a band, fine security print, watermark text."""
+    rng = np.random.default_rng([g.seed, 1])
+    y0 = round(sheet.px(top_mm + rng.uniform(-1.5, 1.0)))
+    y1 = round(sheet.px(sheet.h_mm - rng.uniform(0.0, 2.5)))
+    if g.band is not None:
+        art.tint_band(img, y0, y1, g.band, g.band_to, sheet.px(0.6))
+    art.fine_pattern(img, rng, g.pattern, y0, sheet.height, g.pattern_ink, g.pattern_alpha, sheet.ppm)
+    if g.watermark:
+        colour = art.mix(st.tint[0], st.ink, 0.8)
+        art.watermark(img, rng, g.watermark, y0, sheet.height, colour, g.watermark_alpha, sheet.ppm)
+    art.paper_grain(img, rng, g.grain, g.fibres, sheet.ppm)
+
+
+def _overprint(sheet: Sheet, g: MrzGround) -> None:
+    """What covers the printed page, MRZ included: a holographic laminate, a stamp."""
+    rng = np.random.default_rng([g.seed, 2])
+    if g.laminate > 0:
+        art.iridescent(sheet.img, rng, g.laminate)
+    if g.stamp:
+        art.stamp(sheet.img, rng, g.stamp, g.stamp_ink, g.stamp_alpha, sheet.ppm)
 
 
 def _rounded_mask(h: int, w: int, r: float) -> npt.NDArray[np.uint8]:
@@ -211,12 +246,12 @@ def _header(
 
 
 def _td3_page(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, st: Style
+    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, st: Style, look: Look
 ) -> tuple[Sheet, dict[str, str]]:
     w, h = TD3_SIZE
     s = Sheet(w, h, ppm)
     mrz_last = h - 6.0
-    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.2)
+    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.2, ground=look.ground)
     art.emblem(s.img, rng, s.px(115.0), s.px(9.0), s.px(5.0), color=art.mix(st.tint[1], st.ink, 0.7))
     face = _photo(s, rng, (6.0, 16.0, 35.0, 45.0), gray=rng.random() < 0.3)
     _ghost(s, face, (101.0, 42.0, 16.0, 20.0), st.ink)
@@ -239,8 +274,9 @@ def _td3_page(
     f.field(x + 38, 59.0, "authority", ident.authority, max_w=38, key="authority")
     f.field(x, 66.0, "expiry_date", _date(ident, ident.expiry_date), max_w=36, key="expiry_date")
     f.label(x + 38, 66.0, "signature", 38)
-    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last)
+    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last, style=look.mrz)
     s.end_text()
+    _overprint(s, look.ground)
     art.signature(s.img, rng, (s.px(x + 40), s.px(66.3), s.px(30), s.px(5.5)), (30, 40, 90))
     art.hologram(s.img, rng, s.px(38.0), s.px(56.0), s.px(7.0))
     return s, f.printed
@@ -294,10 +330,17 @@ def _shift(boxes: dict[str, FloatBox], dx: float, dy: float, prefix: str = "") -
 
 
 def render_td3(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, *, booklet: bool = False
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    *,
+    booklet: bool = False,
+    look: Look | None = None,
 ) -> Flat:
+    look = look or plain_look()
     st = pick_style(rng)
-    page, printed = _td3_page(ident, mrz, ppm, rng, st)
+    page, printed = _td3_page(ident, mrz, ppm, rng, st, look)
     page.boxes["page"] = (0.0, 0.0, float(page.width), float(page.height))
     if not booklet:
         mask = _rounded_mask(page.height, page.width, 2.0 * ppm)
@@ -344,12 +387,12 @@ def _td1_front(
 
 
 def _td1_back(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, st: Style
+    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, st: Style, look: Look
 ) -> tuple[Sheet, dict[str, str]]:
     w, h = TD1_SIZE
     s = Sheet(w, h, ppm)
     mrz_last = h - 5.2
-    _background(s, rng, st, clear_from=mrz_last - 2 * 4.23 - 3.8)
+    _background(s, rng, st, clear_from=mrz_last - 2 * 4.23 - 3.8, ground=look.ground)
     art.emblem(s.img, rng, s.px(74.0), s.px(20.0), s.px(6.0), color=art.mix(st.tint[0], st.ink, 0.4))
     s.begin_text()
     f = _Fields(s, st, ident, label_cap=0.95, value_cap=1.75, gap=2.6)
@@ -361,17 +404,25 @@ def _td1_back(
     )
     s.text(4.0, 16.7, ident.extras.get("city", ""), font=st.value_font, cap=1.6, fill=st.value_ink, max_w=50)
     f.field(4.0, 22.5, "height", ident.extras.get("height", ""), max_w=26)
-    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last)
+    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last, style=look.mrz)
     s.end_text()
+    _overprint(s, look.ground)
     return s, f.printed
 
 
 def render_td1(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, *, both_sides: bool = False
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    *,
+    both_sides: bool = False,
+    look: Look | None = None,
 ) -> Flat:
+    look = look or plain_look()
     st = pick_style(rng)
     front, printed_front = _td1_front(ident, ppm, rng, st)
-    back, printed_back = _td1_back(ident, mrz, ppm, rng, st)
+    back, printed_back = _td1_back(ident, mrz, ppm, rng, st, look)
     back.boxes["page"] = (0.0, 0.0, float(back.width), float(back.height))
     if not both_sides:
         img, mask, _ = _stack([back], CARD_RADIUS_MM, 0.0)
@@ -389,12 +440,15 @@ def render_td1(
 # --- TD2 ---------------------------------------------------------------------------------
 
 
-def render_td2(ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator) -> Flat:
+def render_td2(
+    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, *, look: Look | None = None
+) -> Flat:
+    look = look or plain_look()
     st = pick_style(rng)
     w, h = TD2_SIZE
     s = Sheet(w, h, ppm)
     mrz_last = h - 5.5
-    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0)
+    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0, ground=look.ground)
     art.emblem(s.img, rng, s.px(96.0), s.px(7.5), s.px(4.2), color=st.ink)
     face = _photo(s, rng, (4.0, 14.0, 26.0, 33.0), gray=rng.random() < 0.4)
     _ghost(s, face, (88.0, 44.0, 11.0, 13.0), st.ink)
@@ -414,8 +468,9 @@ def render_td2(ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random
     f.field(x, 48.0, "issue_date", _date(ident, ident.issue_date), max_w=32, key="issue_date")
     f.field(x + 34, 48.0, "authority", ident.authority, max_w=20, key="authority")
     f.label(4.0, 50.5, "signature", 26)
-    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last)
+    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last, style=look.mrz)
     s.end_text()
+    _overprint(s, look.ground)
     art.signature(s.img, rng, (s.px(5.0), s.px(51.0), s.px(24.0), s.px(5.5)), (30, 40, 90))
     art.hologram(s.img, rng, s.px(28.0), s.px(44.0), s.px(6.0))
     s.boxes["page"] = (0.0, 0.0, float(s.width), float(s.height))
@@ -451,13 +506,13 @@ def _inline(
 
 
 def _frid_front(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator
+    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, look: Look
 ) -> tuple[Sheet, dict[str, str]]:
     w, h = TD2_SIZE
     s = Sheet(w, h, ppm)
     st = Style(((236, 232, 244), (246, 232, 236)), (120, 110, 170), (25, 25, 30), "bold", "sans", False)
     mrz_last = h - 5.5
-    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0)
+    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0, ground=look.ground)
     # Marianne stands in as a large faint profile; here an ellipse and "RF" do.
     art.profile(s.img, s.px(80.0), s.px(38.0), s.px(20.0), art.mix(st.tint[0], st.ink, 0.18))
     _photo(s, rng, (4.5, 16.0, 26.0, 33.0), gray=False)
@@ -504,8 +559,9 @@ def _frid_front(
     _inline(s, x, 40.0, "à :", ident.place_of_birth, key="place_of_birth", max_w=67, printed=printed)
     _inline(s, x, 46.0, "Taille :", ident.extras.get("height", ""), key=None, max_w=30, printed=printed)
     s.text(x + 28, 46.0, "Signature du titulaire :", font="sans", cap=1.1, fill=_FR_BLUE)
-    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last)
+    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last, style=look.mrz)
     s.end_text()
+    _overprint(s, look.ground)
     art.signature(s.img, rng, (s.px(x + 30), s.px(47.0), s.px(32.0), s.px(7.0)), (30, 40, 90))
     return s, printed
 
@@ -554,9 +610,16 @@ def _frid_back(ident: Identity, ppm: float, rng: np.random.Generator) -> tuple[S
 
 
 def render_frid(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, *, both_sides: bool = False
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    *,
+    both_sides: bool = False,
+    look: Look | None = None,
 ) -> Flat:
-    front, printed = _frid_front(ident, mrz, ppm, rng)
+    look = look or plain_look()
+    front, printed = _frid_front(ident, mrz, ppm, rng, look)
     front.boxes["page"] = (0.0, 0.0, float(front.width), float(front.height))
     if not both_sides:
         img, mask, _ = _stack([front], CARD_RADIUS_MM, 0.0)
@@ -574,14 +637,19 @@ def render_frid(
 
 
 def _visa_sticker(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, size: tuple[float, float]
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    size: tuple[float, float],
+    look: Look,
 ) -> tuple[Sheet, dict[str, str]]:
     w, h = size
     big = w > 110
     s = Sheet(w, h, ppm)
     st = pick_style(rng)
     mrz_last = h - 5.5
-    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0)
+    _background(s, rng, st, clear_from=mrz_last - 4.23 - 4.0, ground=look.ground)
     # coloured band under the title
     y0, y1 = round(s.px(1.5)), round(s.px(9.5))
     band = s.img[y0:y1].astype(np.float32)
@@ -659,16 +727,24 @@ def _visa_sticker(
     printed["given_names"] = ident.given_names
     y += step
     f.field(x, y, "visa_remarks", ident.extras.get("visa_remarks", ""), max_w=avail)
-    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last)
+    s.mrz(mrz, x0=_mrz_x0(w, len(mrz[0])), last_centre=mrz_last, style=look.mrz)
     s.end_text()
+    _overprint(s, look.ground)
     return s, printed
 
 
 def render_visa(
-    ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, *, booklet: bool = False
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    *,
+    booklet: bool = False,
+    look: Look | None = None,
 ) -> Flat:
+    look = look or plain_look()
     size = MRVA_SIZE if ident.format == "MRVA" else MRVB_SIZE
-    sticker, printed = _visa_sticker(ident, mrz, ppm, rng, size)
+    sticker, printed = _visa_sticker(ident, mrz, ppm, rng, size, look)
     pw, ph = TD3_SIZE
     page = Sheet(pw, ph, ppm)
     pst = pick_style(rng)
@@ -712,15 +788,26 @@ def physical_size_mm(fmt: str, sides: str) -> tuple[float, float]:
     return (w, 2 * h + GAP_MM) if sides == "both" else (w, h)
 
 
-def render(ident: Identity, mrz: tuple[str, ...], ppm: float, rng: np.random.Generator, sides: str) -> Flat:
-    """Render ``ident`` with ``sides`` ("page", "booklet", "back", "front" or "both")."""
+def render(
+    ident: Identity,
+    mrz: tuple[str, ...],
+    ppm: float,
+    rng: np.random.Generator,
+    sides: str,
+    look: Look | None = None,
+) -> Flat:
+    """Render ``ident`` with ``sides`` ("page", "booklet", "back", "front" or "both").
+
+    ``look`` is how the MRZ is printed and what lies under and over it (default: the
+    nominal print on the ICAO clear area).
+    """
     fmt = ident.format
     if fmt == "TD3":
-        return render_td3(ident, mrz, ppm, rng, booklet=sides == "booklet")
+        return render_td3(ident, mrz, ppm, rng, booklet=sides == "booklet", look=look)
     if fmt == "TD1":
-        return render_td1(ident, mrz, ppm, rng, both_sides=sides == "both")
+        return render_td1(ident, mrz, ppm, rng, both_sides=sides == "both", look=look)
     if fmt == "TD2":
-        return render_td2(ident, mrz, ppm, rng)
+        return render_td2(ident, mrz, ppm, rng, look=look)
     if fmt == "FRID":
-        return render_frid(ident, mrz, ppm, rng, both_sides=sides == "both")
-    return render_visa(ident, mrz, ppm, rng, booklet=sides == "booklet")
+        return render_frid(ident, mrz, ppm, rng, both_sides=sides == "both", look=look)
+    return render_visa(ident, mrz, ppm, rng, booklet=sides == "booklet", look=look)

@@ -16,9 +16,9 @@ from desktop_app.synth.generator import generate
 
 SAMPLES: Final = {
     # name: (format, seed, condition) -- scanned at 200-300 dpi, as a counter scanner would
-    "sample_td3": ("TD3", 52, "scanner"),  # passport, hyphenated name with umlauts
-    "sample_td1": ("TD1", 22, "scanner"),  # ID card, both sides on one scan
-    "sample_mrva": ("MRVA", 8, "scanner"),  # visa sticker on a passport page
+    "sample_td3": ("TD3", 769, "scanner"),  # passport, hyphenated name with umlauts
+    "sample_td1": ("TD1", 5, "scanner"),  # ID card, both sides on one scan
+    "sample_mrva": ("MRVA", 1, "scanner"),  # visa sticker on a passport page
 }
 MAX_BYTES: Final = 400 * 1024
 

@@ -74,10 +74,11 @@ def test_every_format_renders_under_every_condition(fmt: str, condition: str) ->
     else:
         assert d.encoded is not None and d.encoded[:2] == b"\xff\xd8"  # JPEG
     if condition == "phone":
-        assert 1000 <= long_side <= 1700
+        assert 880 <= long_side <= 1820
+        assert 8.4 <= d.meta["capture"]["mrz_pitch_px"] <= 26.1
     if condition == "hard":
-        assert long_side <= 1400
-        assert d.meta["capture"]["mrz_pitch_px"] >= 10.4  # legible to a person
+        assert long_side <= 1420
+        assert 6.4 <= d.meta["capture"]["mrz_pitch_px"] <= 13.1  # small, still legible to a person
     assert d.format == fmt and d.condition == condition and d.seed == 3
     assert set(d.truth) == {*FIELD_KEYS, "format", "mrz_lines"}
 
@@ -139,27 +140,31 @@ def test_boxes_are_inside_the_image_and_the_mrz_is_whole(fmt: str, condition: st
     assert not any(k.startswith("mrz") for k in d.occluded)
 
 
-def test_mrz_line_boxes_hold_the_ink_of_the_lines() -> None:
-    d = doc("TD3", 3, "clean")
+@pytest.mark.parametrize("seed", range(8))
+def test_mrz_line_boxes_hold_the_ink_of_the_lines(seed: int) -> None:
+    d = doc("TD3", seed, "clean")
     gray = d.image.mean(axis=2)
-    for i in (1, 2):
-        x0, y0, x1, y1 = d.boxes[f"mrz_line_{i}"]
-        inside = gray[y0:y1, x0:x1]
-        assert (inside < 80).mean() > 0.08  # dark OCR-B strokes
-    y_gap = (d.boxes["mrz_line_1"][3] + d.boxes["mrz_line_2"][1]) // 2
     x0, _, x1, _ = d.boxes["mrz"]
-    assert (gray[y_gap, x0:x1] < 80).mean() < 0.05  # nothing between the lines
+    ground = float(np.percentile(gray[d.boxes["mrz"][1] : d.boxes["mrz"][3], x0:x1], 90))
+    for i in (1, 2):
+        bx0, by0, bx1, by1 = d.boxes[f"mrz_line_{i}"]
+        inside = gray[by0:by1, bx0:bx1]
+        assert (inside < ground - 70).mean() > 0.08  # OCR-B strokes, whatever the ink and ground
+    y_gap = (d.boxes["mrz_line_1"][3] + d.boxes["mrz_line_2"][1]) // 2
+    assert (gray[y_gap, x0:x1] < ground - 70).mean() < 0.05  # nothing between the lines
 
 
-def test_mrz_has_the_icao_proportions() -> None:
-    d = generate("TD3", 5, "clean")
+@pytest.mark.parametrize("seed", range(6))
+def test_mrz_has_the_icao_proportions(seed: int) -> None:
+    d = doc("TD3", seed, "clean")
     page = d.boxes["page"]
     ppm = (page[2] - page[0]) / 125.0
     x0, _, x1, y1 = d.boxes["mrz_line_2"]
-    assert (x1 - x0) / ppm == pytest.approx(44 * 2.54, abs=1.5)  # 10 characters per inch
+    # 10 characters per inch, give or take the few per cent printers differ by
+    assert 44 * 2.54 * 0.93 < (x1 - x0) / ppm < 44 * 2.54 * 1.05
     pitch = (d.boxes["mrz_line_2"][3] - d.boxes["mrz_line_1"][3]) / ppm
-    assert pitch == pytest.approx(4.23, abs=0.2)  # 6 lines per inch
-    assert (page[3] - y1) / ppm == pytest.approx(4.7, abs=1.5)  # at the bottom of the page
+    assert 4.23 * 0.93 < pitch < 4.23 * 1.08  # about 6 lines per inch
+    assert (page[3] - y1) / ppm == pytest.approx(4.7, abs=2.0)  # at the bottom of the page
 
 
 @pytest.mark.parametrize("condition", CONDITIONS)
