@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from desktop_app.core.mrz.layouts import LAYOUTS
 from desktop_app.core.pipeline import DocumentReader, Progress, ReaderSettings
 from desktop_app.core.types import DocumentResult
 
@@ -180,6 +181,14 @@ def main() -> int:
     return 0
 
 
+def _carried(fmt: str | None, key: str) -> bool:
+    """Whether the format's MRZ holds the field (the French card's has no expiry date or
+    nationality: a reader cannot be wrong about what is not there)."""
+    if fmt not in LAYOUTS or key in ("surname", "given_names"):
+        return True
+    return LAYOUTS[fmt].field(key) is not None  # type: ignore[index]
+
+
 def _score(t: Tally, result: DocumentResult, truth: dict[str, Any], name: str) -> None:
     t.docs += 1
     if result.status != "ok" or result.mrz is None:
@@ -193,7 +202,7 @@ def _score(t: Tally, result: DocumentResult, truth: dict[str, Any], name: str) -
     present_wrong = False
     mrz_names = truth.get("meta", {}).get("mrz_names", {})
     for key in MRZ_KEYS:
-        if key not in truth:
+        if key not in truth or not _carried(truth.get("format"), key):
             continue
         expected = mrz_names.get(key, truth[key])  # names in their MRZ spelling
         t.fields_total += 1

@@ -15,8 +15,9 @@ Data recipe (all rendered here, deterministic by --seed; nothing downloaded):
   scaled to the locator's cap height, ``CROP_HEIGHT_FACTOR`` cap heights tall with a
   vertical offset, stretched ``STRETCH`` times (x 0.85-1.15) in width, and the locator's
   enhancement for small characters.
-- Cells are cut by the runtime's own code (:func:`desktop_app.core.ocr.glyphs.cells`) from a
-  pitch fitted to character centres jittered like a CTC recogniser's (sigma 0.12 pitch).
+- Cells are cut by the runtime's own code (:func:`desktop_app.core.ocr.glyphs.cells`) on the
+  local grid (:func:`desktop_app.core.ocr.glyphs.local_grid`) fitted to character centres
+  jittered like a CTC recogniser's (sigma 0.12 pitch).
 Model: 576 -> 256 (ReLU) -> 37 softmax, Adam, cross-entropy, weight decay.
 """
 
@@ -41,7 +42,7 @@ from desktop_app.core.imaging.mrz_locate import (
     enhance_small_print,
 )
 from desktop_app.core.ocr.base import MRZ_ALPHABET
-from desktop_app.core.ocr.glyphs import CELL_H, CELL_W, MODEL_DIR, MODEL_FILE, cells, pitch_fit, save
+from desktop_app.core.ocr.glyphs import CELL_H, CELL_W, MODEL_DIR, MODEL_FILE, cells, local_grid, save
 from desktop_app.core.resources import models_dir
 from desktop_app.synth.fonts import advance_ratio, cap_ratio, font
 
@@ -128,10 +129,10 @@ def make_data(n_lines: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         crop, centers, _ = _render_line(rng, text)
         pitch = (centers[-1] - centers[0]) / (length - 1)
         noisy = [c + rng.normal(0, 0.12 * pitch) for c in centers]
-        fit = pitch_fit(noisy)
-        if fit is None:
+        grid = local_grid(noisy)
+        if grid is None:
             continue
-        xs.append(cells(crop, fit[0], fit[1], length))
+        xs.append(cells(crop, grid[0], grid[1]))
         ys.append(labels)
     return np.concatenate(xs), np.concatenate(ys).astype(np.int64)
 

@@ -333,18 +333,21 @@ def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: 
 
 
 def _prefer_digits(line: DecodedLine, start: int, end: int) -> DecodedLine:
-    """Apply :data:`DIGIT_PRIOR` to the positions of a document number."""
+    """Apply :data:`DIGIT_PRIOR` to the positions of a document number.
+
+    A character chosen by the prior keeps the recogniser's own probability as its
+    confidence: a prior is not evidence, so the choice shows as the doubt it is (two such
+    choices can cancel in a 7-3-1 sum, so the check digit alone must not vouch for them).
+    """
     text, confs, alts = list(line.text), list(line.confidences), list(line.alternatives)
     changed = False
     for i in range(start, end):
         probs = {**line.alternatives[i], line.text[i]: line.confidences[i]}
-        scores = {c: p * (DIGIT_PRIOR if c.isdigit() else 1.0) for c, p in probs.items()}
-        pick = max(scores, key=lambda c: scores[c])
+        pick = max(probs, key=lambda c: probs[c] * (DIGIT_PRIOR if c.isdigit() else 1.0))
         if pick == text[i]:
             continue
-        total = sum(scores.values())
-        text[i], confs[i] = pick, scores[pick] / total
-        alts[i] = {c: round(v / total, 4) for c, v in scores.items() if c != pick}
+        text[i], confs[i] = pick, probs[pick]
+        alts[i] = {c: p for c, p in probs.items() if c != pick}
         changed = True
     if not changed:
         return line

@@ -39,40 +39,44 @@ glyphs and their opinions turned fillers into letters)."""
 Floats = npt.NDArray[np.float32]
 
 
-def pitch_fit(centers_px: Sequence[float]) -> tuple[float, float, float] | None:
-    """``(x0, pitch, spread)``: character ``i`` is centred at ``x0 + i * pitch``, fitted
-    robustly (two passes, outliers dropped) to the recogniser's centres; ``spread`` is the
-    median absolute residual in pitches. None for fewer than 4 characters."""
+def local_grid(centers_px: Sequence[float], window: int = 6) -> tuple[Floats, Floats, float] | None:
+    """Per character, a centre and a pitch from a straight line fitted to the recogniser's
+    centres within ``window`` characters either side, and the median residual in pitches.
+
+    Local, because a photographed line's pitch drifts along it and a recogniser that
+    merged or split a character shifts every centre after that point by a pitch; a single
+    straight line would then cut cells across two glyphs. None for fewer than 4 characters
+    or centres that do not advance.
+    """
     n = len(centers_px)
     if n < 4:
         return None
-    idx = np.arange(n, dtype=np.float64)
     xs = np.asarray(centers_px, dtype=np.float64)
-    keep = np.ones(n, dtype=bool)
-    slope, icpt = 0.0, 0.0
-    for _ in range(2):
-        slope, icpt = np.polyfit(idx[keep], xs[keep], 1)
-        resid = np.abs(xs - (icpt + slope * idx))
-        cut = max(3.0 * float(np.median(resid[keep])), 0.25 * abs(slope))
-        keep = resid <= cut
-        if keep.sum() < 4:
-            keep = np.ones(n, dtype=bool)
-            break
-    if slope <= 0:
-        return None
-    resid = np.abs(xs - (icpt + slope * idx))
-    return float(icpt), float(slope), float(np.median(resid) / slope)
+    idx = np.arange(n, dtype=np.float64)
+    centres = np.empty(n, dtype=np.float32)
+    pitches = np.empty(n, dtype=np.float32)
+    resid = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        a, b = max(0, min(i - window, n - 2 * window - 1)), min(n, max(i + window + 1, 2 * window + 1))
+        slope, icpt = np.polyfit(idx[a:b], xs[a:b], 1)
+        if slope <= 0:
+            return None
+        centres[i], pitches[i] = icpt + slope * i, slope
+        resid[i] = abs(xs[i] - centres[i]) / slope
+    return centres, pitches, float(np.median(resid))
 
 
-def cells(crop: Image, x0: float, pitch: float, n: int) -> Floats:
-    """The ``n`` character cells of a line crop (gray or BGR), each resized to
-    ``CELL_H x CELL_W`` and normalised (zero mean, unit contrast), as ``(n, CELL_H*CELL_W)``."""
+def cells(crop: Image, centres: Sequence[float] | Floats, pitches: Sequence[float] | Floats) -> Floats:
+    """The character cells of a line crop (gray or BGR), cell ``i`` centred at ``centres[i]``
+    and ``pitches[i]`` wide, each resized to ``CELL_H x CELL_W`` and normalised (zero mean,
+    unit contrast), as ``(n, CELL_H*CELL_W)``."""
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     gray = gray.astype(np.float32)
     h = gray.shape[0]
+    n = len(centres)
     out = np.empty((n, CELL_H * CELL_W), dtype=np.float32)
     for i in range(n):
-        cx = x0 + i * pitch
+        cx, pitch = float(centres[i]), float(pitches[i])
         # Map the cell [cx - pitch/2, cx + pitch/2] x [0, h] onto the output grid.
         src = np.array([[cx - pitch / 2, 0], [cx + pitch / 2, 0], [cx - pitch / 2, h]], dtype=np.float32)
         dst = np.array([[0, 0], [CELL_W, 0], [0, CELL_H]], dtype=np.float32)
@@ -118,11 +122,10 @@ class GlyphClassifier:
         recogniser placed its characters at ``centers`` (fractions of the crop width);
         None when those centres do not lie on one pitch (the cells would be wrong)."""
         width = crop.shape[1]
-        fit = pitch_fit([c * width for c in centers])
-        if fit is None or fit[2] > _MAX_RESIDUAL:
+        grid = local_grid([c * width for c in centers])
+        if grid is None or grid[2] > _MAX_RESIDUAL:
             return None
-        x0, pitch, _ = fit
-        probs = self.probabilities(cells(crop, x0, pitch, len(centers)))
+        probs = self.probabilities(cells(crop, grid[0], grid[1]))
         return [dict(zip(self.classes, map(float, row), strict=True)) for row in probs]
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.core.mrz.ctc_decode import DecodedLine, fuse
 from desktop_app.core.ocr.base import MRZ_ALPHABET, OcrError
-from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier, pitch_fit
+from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier, local_grid
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -28,17 +28,21 @@ def _trainer() -> ModuleType:
     return mod
 
 
-def test_pitch_fit_ignores_an_outlier_centre() -> None:
-    centers = [100 + 30 * i for i in range(20)]
-    centers[7] += 25
-    fit = pitch_fit(centers)
-    assert fit is not None
-    x0, pitch, spread = fit
-    assert x0 == pytest.approx(100, abs=1) and pitch == pytest.approx(30, abs=0.2) and spread < 0.05
+def test_local_grid_follows_a_drifting_pitch_and_a_shift() -> None:
+    # The pitch grows along the line (a photo's perspective), and from character 20 on
+    # every centre is one pitch further right (a character the recogniser merged).
+    centers = [100 + 30 * i + 0.2 * i * i + (30 if i >= 20 else 0) for i in range(40)]
+    grid = local_grid(centers)
+    assert grid is not None
+    centres, pitches, spread = grid
+    assert spread < 0.1
+    assert centres[5] == pytest.approx(centers[5], abs=3) and centres[35] == pytest.approx(centers[35], abs=3)
+    assert pitches[35] > pitches[5]
 
 
-def test_pitch_fit_needs_four_characters() -> None:
-    assert pitch_fit([1.0, 2.0, 3.0]) is None
+def test_local_grid_needs_four_advancing_characters() -> None:
+    assert local_grid([1.0, 2.0, 3.0]) is None
+    assert local_grid([50.0, 40.0, 30.0, 20.0, 10.0]) is None
 
 
 def test_training_script_runs_and_writes_a_loadable_model(tmp_path: Path) -> None:
