@@ -83,7 +83,8 @@ def _human(result: DocumentResult) -> str:
         name += f" (page {result.page})"
     if result.status == "error":
         return f"{name}: error: {result.error}"
-    lines = [f"{name}: {result.status} {result.format or ''} accepted={result.accepted}"]
+    verdict = result.verdict
+    lines = [f"{name}: {result.status} {result.format or ''} verified={verdict.verified} accepted={verdict.accepted}"]
     for key, f in result.fields.items():
         note = f" [{f.status}: {f.reason}]" if f.status != "ok" else ""
         lines.append(f"  {key:16} {f.value}{note}")
@@ -148,7 +149,6 @@ def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentRes
         document_code=reading.document_code,
         mrz=reading if found else None,
         fields=dict(reading.fields),
-        accepted=reading.accepted,
         flags=reading.flags,
         timings_ms={"mrz": ms, "total": ms},
     )

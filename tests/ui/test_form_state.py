@@ -22,7 +22,6 @@ def specimen(lines: tuple[str, ...] = MRZ_LINES) -> DocumentResult:
         document_code=reading.document_code,
         mrz=reading,
         fields=dict(reading.fields),
-        accepted=reading.accepted,
         flags=reading.flags,
     )
 
