@@ -108,29 +108,32 @@ same: a check digit cannot choose between them, so searching it would prove noth
 
 
 def _same_value_twins() -> dict[str, frozenset[str]]:
-    """Every look-alike pair above, kept when both weigh the same mod 10.
+    """Every look-alike pair above whose two characters weigh the same mod 10, grouped by
+    that value.
 
     7, 3 and 1 are all prime to 10, so two characters contribute alike at every weight
     exactly when their values agree mod 10 (``char_value``: digits as is, A-Z 10-35, ``<``
     0). Of the many such classes (``0 < A K U``, ``1 B L V``, ``6 G Q``, ``8 I S``,
     ``2 C M W`` ...) only a few members look alike: ``0``/``U`` (the round bottom), ``<``/``K``
     (the chevron is half a K; the commonest misread of a blurred MRZ), ``1``/``L``, ``6``/``G``
-    and ``8``/``S``. ``3``/``D``, ``1``/``V``, ``8``/``I``, ``6``/``Q``, ``0``/``<``: same weight,
-    different glyphs, not seen confused; whatever a recogniser itself reports as a
-    same-weight alternative is weighed anyway (:mod:`.same_value`).
+    and ``8``/``S``. ``3``/``D``, ``1``/``V``, ``8``/``I``, ``6``/``Q``: same weight, different
+    glyphs, not seen confused. Pairs of one class make one group (``0 < K U``): a blurred
+    character the recogniser hesitates on between a chevron, a K, a U and a 0 is one doubt,
+    and a ``K`` read for a ``0`` must not pass because its own twin ``<`` happens to change a
+    check (a long number's marker). Whatever a recogniser itself reports as a same-weight
+    alternative is weighed too (:mod:`.same_value`).
     """
     pairs: set[frozenset[str]] = set()
     for ch, alts in _ALNUM_CONFUSE.items():
         pairs.update(frozenset((ch, a)) for a in alts)
     pairs.update(frozenset(kv) for kv in (*TO_DIGIT.items(), *TO_LETTER.items()))
     pairs.update(frozenset(p) for p in _EXTRA_TWINS)
-    out: dict[str, set[str]] = {}
+    classes: dict[int, set[str]] = {}
     for pair in pairs:
         a, b = sorted(pair)
         if char_value(a) % 10 == char_value(b) % 10:
-            out.setdefault(a, set()).add(b)
-            out.setdefault(b, set()).add(a)
-    return {k: frozenset(v) for k, v in out.items()}
+            classes.setdefault(char_value(a) % 10, set()).update(pair)
+    return {ch: frozenset(group - {ch}) for group in classes.values() for ch in group}
 
 
 def is_strong(a: str, b: str) -> bool:
