@@ -79,9 +79,12 @@ class Verdict:
     verified: bool
     accepted: bool
     doubts: tuple[str, ...]
-    """Why the read is not verified (empty when it is), most telling first."""
+    """Why the read is not verified (empty when it is), most telling first, in short: fields
+    in doubt are named with what is wrong (their own reasons say why in detail)."""
     asks: tuple[str, ...]
     """What in policy asks for a person (empty when nothing does)."""
+    in_doubt: tuple[str, ...] = ()
+    """The keys of the fields in doubt, in field order."""
 
 
 def unread(reason: str) -> Verdict:
@@ -103,30 +106,35 @@ def judge(
     for the operator's eye, but never turns an unproven machine read into a verified one).
     """
     flag_list = list(flags)
-    doubts: list[str] = list(read.doubts) if read is not None else []
+    doubts: list[str] = []
     if not checks_valid:
         failed = next((f.message for f in flag_list if f.code == "check_failed"), None)
         doubts.append(failed or "the check digits do not all hold")
     typed: list[str] = []
-    field_doubt = False
+    by_status: dict[str, list[str]] = {}
+    in_doubt: list[str] = list(read.in_doubt) if read is not None else []
     for key, f in fields.items():
         if f.source == "operator":
             typed.append(_words(key))
         if f.status in DOUBT_STATUSES:
-            field_doubt = True
-            what = f"{_words(key)}: {_STATUS_WORDS[f.status]}"
-            doubts.append(f"{what} ({f.reason})" if f.reason else what)
+            by_status.setdefault(_STATUS_WORDS[f.status], []).append(_words(key))
+            in_doubt.append(key)
+    doubts += [f"{words}: {', '.join(keys)}" for words, keys in by_status.items()]
     if typed:
         doubts.append("edited by the operator: " + ", ".join(typed))
     for fl in flag_list:
-        if fl.code in DOUBT_FLAGS and not (field_doubt and fl.code in _FIELD_MIRRORS):
+        if fl.code in DOUBT_FLAGS and not (by_status and fl.code in _FIELD_MIRRORS):
             doubts.append(fl.message)
     asks = [fl.message for fl in flag_list if fl.code in POLICY_FLAGS]
     if read is not None:
+        # The document's verdict builds on its MRZ reading's: what that doubted stays doubted.
+        doubts = [*read.doubts, *doubts]
         asks = [*read.asks, *asks]
     doubts_t = tuple(dict.fromkeys(doubts))
     verified = not doubts_t and (read is None or read.verified)
-    return Verdict(verified, verified and not asks, doubts_t, tuple(dict.fromkeys(asks)))
+    return Verdict(
+        verified, verified and not asks, doubts_t, tuple(dict.fromkeys(asks)), tuple(dict.fromkeys(in_doubt))
+    )
 
 
 def _words(key: str) -> str:

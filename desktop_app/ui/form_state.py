@@ -185,6 +185,9 @@ class Summary:
 
 MAX_REASONS: Final = 3
 """Reasons shown in the summary's verdict lines; the fields and findings hold the rest."""
+MAX_DETAIL: Final = 110
+"""Characters of a lone doubtful field's own reason shown in the summary (the field shows it
+all): the verdict line stays within two lines of the panel at 1366 x 768."""
 
 
 def _listed(reasons: tuple[str, ...]) -> str:
@@ -193,9 +196,16 @@ def _listed(reasons: tuple[str, ...]) -> str:
     return shown + (f" (and {more} more)" if more > 0 else "")
 
 
-def verdict_texts(v: Verdict) -> tuple[str, str]:
-    """(verified line, decision line) of the summary, in plain words."""
-    read = "Verified" if v.verified else "Not verified: " + (_listed(v.doubts) or "unknown reason")
+def verdict_texts(v: Verdict, reason_of: Mapping[str, str | None] | None = None) -> tuple[str, str]:
+    """(verified line, decision line) of the summary, in plain words. ``reason_of`` gives a
+    field's own reason: when a single field is in doubt, the line says why."""
+    read = "Verified"
+    if not v.verified:
+        read = "Not verified: " + (_listed(v.doubts) or "unknown reason")
+        detail = (reason_of or {}).get(v.in_doubt[0]) if len(v.in_doubt) == 1 else None
+        if detail:
+            cut = detail if len(detail) <= MAX_DETAIL else detail[:MAX_DETAIL].rsplit(" ", 1)[0] + " …"
+            read += f" ({cut})"
     if v.accepted:
         return read, "Accepted: no look needed"
     why = v.asks + (() if v.verified else ("the read is not verified",))
@@ -415,7 +425,7 @@ class DocumentForm:
         born = _parse_date(self._views["birth_date"].value)
         age_text = f"{_years_between(born, today)} years" if born is not None and born <= today else "-"
         v = self.verdict()
-        read, decision = verdict_texts(v)
+        read, decision = verdict_texts(v, {k: fv.reason for k, fv in self._views.items()})
         return Summary(fmt, country, expiry_text, level, age_text, self.flag_texts(), v.verified, read, v.accepted, decision)
 
     def _flags_now(self) -> list[Flag]:

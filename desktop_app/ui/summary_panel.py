@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QWidget
 
 from desktop_app.ui.form_state import Summary
 
@@ -44,7 +45,12 @@ class SummaryPanel(QGroupBox):
             ("Findings:", self.flags, "Findings"),
         ):
             widget.setAccessibleName(name)
-            form.addRow(label, widget)
+            # A reason may wrap over lines: its label stays level with the first one.
+            caption = QLabel(label, self)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+            caption.setBuddy(widget)
+            form.addRow(caption, widget)
 
     def clear(self) -> None:
         for w in (self.verified, self.decision, self.kind, self.country, self.expiry, self.age, self.flags):
