@@ -17,7 +17,8 @@ corrupts MRZs and read with ``read_mrz``:
 * ``same_value``: one character of the document number (or its long continuation) or of
   the optional data / personal number, data or the first filler after it, swapped for a
   look-alike of the same 7-3-1 value (``1``/``L``, ``8``/``S``, ``6``/``G``, any two of
-  ``0 < K U``): no check digit can see it (``C19389564`` read ``CL9389564``). A third as
+  ``0 < K U``), or a ``0``/``<`` swapped where a check digit may be ``<`` (a long number's
+  marker): no check digit can see it (``C19389564`` read ``CL9389564``). A third as
   plain text, a third with confidences, a third with confidences and per-character
   alternatives. Untouched characters are read at 0.97-1.0; the swapped one at 0.80-0.93
   or 0.30-0.75 (half each), and with alternatives the true character holds most of the
@@ -266,10 +267,15 @@ def _filler_edit(rng, lines, op: str):
 def _same_value_spots(layout: Layout, lines: tuple[str, ...]) -> list[tuple[int, int, str]]:
     """(line, column, look-alike) for every character of a check-covered document number,
     optional data or personal number (data, or the first filler after it) that has a
-    same-value look-alike."""
+    same-value look-alike, and for a ``0`` or ``<`` where a check digit may be ``<``."""
     covered = {(s.line, i) for c in layout.checks for s in c.covers for i in range(s.start, s.end)}
     out = []
     for f in layout.fields:
+        if f.kind == "check_opt":  # a check digit that may be '<' (a long number's marker)
+            ch = lines[f.slot.line][f.slot.start]
+            if ch in "0<":
+                out.append((f.slot.line, f.slot.start, "<" if ch == "0" else "0"))
+            continue
         if f.key not in ("document_number", "optional_data", "personal_number"):
             continue
         s = f.slot

@@ -135,7 +135,11 @@ line alignment grows with the square of a line's length (issue 8 hardening repor
 
 
 def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentResult:
-    """The contract object for MRZ lines given as text (blank lines and spaces ignored)."""
+    """The contract object for MRZ lines given as text (blank lines and spaces ignored).
+
+    Text carries no recogniser evidence, so a checked character whose look-alike weighs the
+    same (``1``/``L``) leaves its field unverified (see :mod:`desktop_app.core.mrz.same_value`).
+    """
     from desktop_app.core.mrz import read_mrz
 
     t0 = time.perf_counter()

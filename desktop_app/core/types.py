@@ -103,7 +103,7 @@ class MrzReading:
     raw_lines: tuple[str, ...]
     """The lines as given, before anything was changed."""
     valid: bool
-    """Every check digit the format carries is valid."""
+    """Every check digit the format carries is valid (``verified`` asks more)."""
     checks: Mapping[str, CheckStatus]
     fields: Mapping[str, Field]
     spans: Mapping[str, CharSpan]

@@ -35,7 +35,7 @@ from typing import Final
 
 from desktop_app.core.mrz.checksum import char_value
 from desktop_app.core.mrz.layouts import Layout, Slot, kind_map
-from desktop_app.core.mrz.lookalikes import SAME_VALUE
+from desktop_app.core.mrz.lookalikes import LEGAL, SAME_VALUE
 from desktop_app.core.mrz.repair import Pos, Repaired, repair
 
 RATIO: Final = 20.0
@@ -87,9 +87,9 @@ def _at(seq: Sequence[Sequence[object]], pos: Pos) -> object:
 
 def _owner(layout: Layout, rep: Repaired, pos: Pos) -> str | None:
     """The contract field an alphanumeric position belongs to (a long number's continuation
-    belongs to the document number)."""
+    and its check digit belong to the document number)."""
     ln = rep.long_number
-    if ln is not None and ln.overflow.line == pos[0] and ln.overflow.start <= pos[1] < ln.overflow.end:
+    if ln is not None and (pos == ln.digit or (ln.overflow.line == pos[0] and ln.overflow.start <= pos[1] < ln.overflow.end)):
         return "document_number"
     for key in _FIELDS:
         f = layout.field(key)
@@ -104,22 +104,52 @@ def _data_may_go_on(row: str, slot: Slot, i: int) -> bool:
     return i == slot.start or row[i - 1] != "<" or bool(row[i + 1 : slot.end].strip("<"))
 
 
-def _evidence(
+def _scope(layout: Layout, rows: Sequence[str], rep: Repaired) -> dict[Pos, str]:
+    """The positions to judge, each with the field it belongs to.
+
+    Data under a check digit, where letters, digits and the filler may all stand; and the
+    check digits that may be ``<`` (the document number's, which a long number turns into a
+    marker, and the personal number's): ``<`` and ``0`` weigh the same there too, and only
+    trying the swap (:func:`_invisible`) says whether a check would see it.
+    """
+    out: dict[Pos, str] = {}
+    covered = {p for g in rep.groups.values() for p in g.data}
+    for f in layout.fields:
+        s = f.slot
+        if f.kind == "check_opt" and f.key.removesuffix("_check") in _FIELDS:
+            out[(s.line, s.start)] = f.key.removesuffix("_check")
+        if f.kind != "alnum":
+            continue
+        row = rows[s.line]
+        for i in range(s.start, s.end):
+            pos = (s.line, i)
+            if row[i] == "<" and not _data_may_go_on(row, s, i):
+                continue  # deep in a run of fillers nothing can stand for data
+            key = _owner(layout, rep, pos)
+            if key is not None and (pos in covered or (rep.long_number is not None and pos == rep.long_number.digit)):
+                out[pos] = key
+    return out
+
+
+def _p_rivals(
     ch: str, rivals: set[str], conf: float | None, alts: Mapping[str, float] | None
-) -> tuple[bool, tuple[str, ...], str]:
-    """(clearly preferred, the rivals in doubt, the evidence in words)."""
+) -> tuple[float | None, dict[str, float | None]]:
+    """(p of the character read, p or an upper bound of each rival; None: no evidence)."""
     if alts is not None:
         rivals = rivals | {c for c in alts if c != ch and _same(c, ch)}
         p_read = conf if conf is not None else max(0.0, 1.0 - sum(alts.values()))
-        p = {r: alts.get(r, UNLISTED) for r in rivals}
-        close = tuple(sorted((r for r in rivals if p_read < RATIO * p[r]), key=lambda r: (-p[r], r)))
-        shown = ", ".join(f"{r!r} {p[r]:.2f}" for r in close)
-        return not close, close, f"and the recogniser does not clearly prefer it ({ch!r} {p_read:.2f}, {shown})"
-    ordered = tuple(sorted(rivals))
-    if conf is not None:
-        clear = conf >= RATIO * (1.0 - conf)
-        return clear, ordered, f"and the recogniser does not clearly prefer it (confidence {conf:.2f})"
-    return False, ordered, "and the recogniser gave no evidence to tell them apart"
+        return p_read, {r: alts.get(r, UNLISTED) for r in rivals}
+    bound = None if conf is None else 1.0 - conf
+    return conf, dict.fromkeys(rivals, bound)
+
+
+def _words(ch: str, p_read: float | None, p: Mapping[str, float | None], alts_given: bool) -> str:
+    if p_read is None:
+        return "and the recogniser gave no evidence to tell them apart"
+    if not alts_given:
+        return f"and the recogniser does not clearly prefer it (confidence {p_read:.2f})"
+    shown = ", ".join(f"{r!r} {v:.2f}" for r, v in p.items() if v is not None)
+    return f"and the recogniser does not clearly prefer it ({ch!r} {p_read:.2f}, {shown})"
 
 
 def same_value_doubts(
@@ -132,45 +162,35 @@ def same_value_doubts(
     """Per field, the characters the check digits cannot tell from a same-weight look-alike
     and the recogniser did not clearly prefer (see the module docstring)."""
     kinds = kind_map(layout)
-    covered = {p for g in rep.groups.values() for p in g.data}
     out: dict[str, list[Doubt]] = {}
     base: list[Mapping[str, str]] = []  # the checks as read, computed when first needed
-    for f in layout.fields:
-        if f.kind != "alnum":
+    for pos, key in _scope(layout, rows, rep).items():
+        ch = rows[pos[0]][pos[1]]
+        legal = LEGAL[kinds[pos[0]][pos[1]]]
+        change = rep.changes.get(pos)
+        if change is not None and not change.verified:
+            continue  # already unverified, with its own reason
+        a = _at(alts, pos)
+        given = a if isinstance(a, Mapping) else None
+        c = _at(confs, pos)
+        conf = c if isinstance(c, float) else None
+        if change is not None:
+            # The repair changed this character: the confidence was the old one's, and the
+            # recogniser's word on the new one is only what it listed as an alternative.
+            conf = None if given is None else given.get(ch, UNLISTED)
+        p_read, p = _p_rivals(ch, set(SAME_VALUE.get(ch, ())), conf, given)
+        close = {
+            r: v for r, v in p.items() if r in legal and (p_read is None or v is None or p_read < RATIO * v)
+        }
+        if not close:
             continue
-        s = f.slot
-        row = rows[s.line]
-        for i in range(s.start, s.end):
-            pos = (s.line, i)
-            ch = row[i]
-            if pos not in covered or kinds[s.line][i] != "alnum":
-                continue
-            if ch == "<" and not _data_may_go_on(row, s, i):
-                continue
-            change = rep.changes.get(pos)
-            if change is not None and not change.verified:
-                continue  # already unverified, with its own reason
-            a = _at(alts, pos)
-            given = a if isinstance(a, Mapping) else None
-            rivals = set(SAME_VALUE.get(ch, ()))
-            if not rivals and given is None:
-                continue
-            c = _at(confs, pos)
-            conf = c if isinstance(c, float) else None
-            if change is not None:
-                # The repair changed this character: the confidence was the old one's, and the
-                # recogniser's word on the new one is only what it listed as an alternative.
-                conf = None if given is None else given.get(ch, UNLISTED)
-            clear, close, words = _evidence(ch, rivals, conf, given)
-            if clear or not close:
-                continue
-            if not base:
-                base.append(repair(layout, rows, [], enabled=False).checks)
-            hidden = tuple(r for r in close if _invisible(layout, rows, base[0], pos, r))
-            if hidden:
-                key = _owner(layout, rep, pos)
-                if key is not None:
-                    out.setdefault(key, []).append(Doubt(pos, ch, hidden, words))
+        if not base:
+            base.append(repair(layout, rows, [], enabled=False).checks)
+        hidden = {r: v for r, v in sorted(close.items()) if _invisible(layout, rows, base[0], pos, r)}
+        if hidden:
+            rivals = tuple(sorted(hidden, key=lambda r: (-(hidden[r] or 0.0), r)))
+            words = _words(ch, p_read, {r: hidden[r] for r in rivals}, given is not None)
+            out.setdefault(key, []).append(Doubt(pos, ch, rivals, words))
     return out
 
 

@@ -239,3 +239,24 @@ def test_same_value_doubts_never_change_which_reading_is_chosen() -> None:
         assert read(lines, plain=True).lines == read(lines).lines
         assert values(read(lines, plain=True)) == values(read(lines))
 
+
+
+def test_a_long_numbers_marker_read_as_zero_is_not_verified() -> None:
+    # AB2345973 has check digit 0, so '<' (a long number follows) read as '0' (a short
+    # number with its check digit) passes every check: '<' and '0' weigh the same.
+    assert cd("AB2345973") == "0"
+    lines = td3(document_number="AB234597323", optional_data="ZZ")
+    assert lines[1][9] == "<"
+    bad = (lines[0], lines[1][:9] + "0" + lines[1][10:])
+    r = read(bad, plain=True)
+    f = r.fields["document_number"]
+    assert r.valid and f.value == "AB2345973" and f.status == "unverified"
+    assert "'0' at line 2, column 10 could also be '<'" in (f.reason or "") and not r.verified
+    assert read(lines).verified and values(read(lines))["document_number"] == "AB234597323"
+
+
+def test_a_zero_check_digit_is_not_doubted_when_a_marker_would_fail() -> None:
+    lines = td3(document_number="AB2345973")  # check digit 0; '<' there would fail the checks
+    assert lines[1][9] == "0"
+    r = read(lines, plain=True)
+    assert r.verified and r.accepted, r.verdict.doubts
