@@ -21,9 +21,11 @@ corrupts MRZs and read with ``read_mrz``:
   marker): no check digit can see it (``C19389564`` read ``CL9389564``). A third as
   plain text, a third with confidences, a third with confidences and per-character
   alternatives. Untouched characters are read at 0.97-1.0; the swapped one at 0.80-0.93
-  or 0.30-0.75 (half each), and with alternatives the true character holds most of the
-  rest: a recogniser that misreads a look-alike doubts it. (A misread it is sure of, over
-  20:1, cannot be seen by any rule on the MRZ alone: the bench does not pretend otherwise.)
+  or 0.30-0.75 (half each), and with alternatives the true character holds 75-95% of the
+  rest: a recogniser that misreads a look-alike doubts it, here at odds of at most about
+  18:1. What this models is an assumption: a misread the recogniser is surer of than the
+  engine's 20:1 (``same_value.RATIO``) passes by design, as a confidently misread name
+  would; no rule on the MRZ alone can see it, and the bench does not generate it.
 
 Substitutions without confidences are restricted to those an MRZ can reveal at all: the
 character is illegal where it stands, or a check digit covering it changes, or it stands
@@ -309,7 +311,7 @@ def _same_value(rng: random.Random, layout: Layout, lines: tuple[str, ...]):
     if evidence == "confidences":
         return rows, confs, None
     alts: list[list[dict[str, float]]] = [[{} for _ in row] for row in rows]
-    p_true = (1.0 - p_read) * rng.uniform(0.6, 0.95)
+    p_true = (1.0 - p_read) * rng.uniform(0.75, 0.95)
     if p_true > 0.01:
         alts[li][ci] = {true: p_true}
     return rows, confs, alts

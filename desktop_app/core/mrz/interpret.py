@@ -52,6 +52,14 @@ _CONF_CAP: Final[dict[FieldStatus, float]] = {
     "unverified": 0.5,
     "invalid": 0.2,
 }
+_NEVER_PROVED: Final = frozenset(
+    {"surname", "given_names", "document_code", "issuing_country", "nationality", "sex"}
+)
+"""Fields whose repairs are never verified (:mod:`.repair`): no check digit covers them,
+except the French card's composite, which also covers its names, and a misread letter of a
+name (legal, never flagged) can make that composite hold over a wrong repair elsewhere
+(``ID`` read ``I0``, repaired ``IO``, while a filler of the given names read ``L`` cancels
+the difference)."""
 _FlagFn = Callable[[str, str], None]
 VALID_CODES: Final = frozenset("ACIPV")
 _OWN_CHECK: Final = {
@@ -254,12 +262,12 @@ def interpret(
                 flag("repaired_unverified", f"{label} repaired without proof: {what}")
             continue
         name = owned in ("surname", "given_names")
-        if ch.verified and not name:
+        if ch.verified and owned not in _NEVER_PROVED:
             d[owned].worse("corrected", what + " (confirmed by the check digit)")
             corrected.append(owned.replace("_", " ") + ": " + what)
         else:
             why = {
-                "lookalike": "no check digit confirms it" if not name else "names carry no check digit",
+                "lookalike": "names carry no check digit" if name else "no check digit of its own confirms it",
                 "wildcard": "unreadable character, guessed",
                 "context": "taken as a filler inside a filler run",
                 "search": "a check digit failed; this is one guess that satisfies it",

@@ -260,3 +260,12 @@ def test_a_zero_check_digit_is_not_doubted_when_a_marker_would_fail() -> None:
     assert lines[1][9] == "0"
     r = read(lines, plain=True)
     assert r.verified and r.accepted, r.verdict.doubts
+
+
+def test_a_french_cards_code_repair_is_never_proved_by_the_composite() -> None:
+    # 'D' read '0' is repaired as 'O'; a filler of the given names read 'L' makes the
+    # composite hold over the wrong 'IO'. The code has no check digit of its own.
+    bad = ("I0FRALU<<<<<<<<<<<<<<<<<<<<<<<043784", "3701061818874NOL<KA<<<<<<<<6303312<3")
+    r = read(bad)
+    assert r.valid and values(r)["document_code"] == "IO"
+    assert r.fields["document_code"].status == "unverified" and not r.verified and not r.accepted
