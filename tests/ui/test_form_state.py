@@ -173,3 +173,8 @@ def test_summary_panel_shows_verified_apart_from_accepted(qtbot: object) -> None
     assert panel.verified.text().startswith("Not verified: ") and panel.verified.property("level") == "warning"
     panel.clear()
     assert panel.verified.text() == "-" and panel.decision.text() == "-"
+
+
+def test_an_unedited_form_says_what_the_result_says() -> None:
+    for r in (specimen(), specimen(CLEAN), specimen(MISREAD, plain=True), DocumentResult(status="no_mrz")):
+        assert DocumentForm(r, today=TODAY).verdict() == r.verdict
