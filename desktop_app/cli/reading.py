@@ -83,7 +83,8 @@ def _human(result: DocumentResult) -> str:
         name += f" (page {result.page})"
     if result.status == "error":
         return f"{name}: error: {result.error}"
-    lines = [f"{name}: {result.status} {result.format or ''} accepted={result.accepted}"]
+    verdict = result.verdict
+    lines = [f"{name}: {result.status} {result.format or ''} verified={verdict.verified} accepted={verdict.accepted}"]
     for key, f in result.fields.items():
         note = f" [{f.status}: {f.reason}]" if f.status != "ok" else ""
         lines.append(f"  {key:16} {f.value}{note}")
@@ -134,7 +135,11 @@ line alignment grows with the square of a line's length (issue 8 hardening repor
 
 
 def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentResult:
-    """The contract object for MRZ lines given as text (blank lines and spaces ignored)."""
+    """The contract object for MRZ lines given as text (blank lines and spaces ignored).
+
+    Text carries no recogniser evidence, so a checked character whose look-alike weighs the
+    same (``1``/``L``) leaves its field unverified (see :mod:`desktop_app.core.mrz.same_value`).
+    """
     from desktop_app.core.mrz import read_mrz
 
     t0 = time.perf_counter()
@@ -148,7 +153,6 @@ def mrz_result_from_text(text: str, *, today: date | None = None) -> DocumentRes
         document_code=reading.document_code,
         mrz=reading if found else None,
         fields=dict(reading.fields),
-        accepted=reading.accepted,
         flags=reading.flags,
         timings_ms={"mrz": ms, "total": ms},
     )

@@ -6,7 +6,7 @@ One entry point for integrators, the command line and the GUI alike::
     results = read_documents(["passport.jpg", scan_bytes, frame_array],
                              ReaderSettings(read_visual_zone=True, formats=frozenset({"TD3"})))
     for r in results:
-        print(r.status, r.fields["document_number"].value, r.accepted)
+        print(r.status, r.fields["document_number"].value, r.verified, r.accepted)
         payload = r.to_json()          # the command-line contract's object
 
 For many documents keep one :class:`DocumentReader` (it owns the OCR engine, which takes a

@@ -306,6 +306,7 @@ class DocumentReader:
         return read_mrz(
             [r.text for r in lines],
             confidences=[r.char_confidences for r in lines],
+            alternatives=[r.char_alternatives for r in lines],
             today=self.settings.today,
             expiry_warning_days=self.settings.expiry_warning_days,
             low_confidence=self.settings.low_confidence,
@@ -383,7 +384,6 @@ class DocumentReader:
             document_code=reading.document_code if reading else None,
             mrz=reading,
             fields=fields,
-            accepted=bool(reading and reading.accepted),
             flags=tuple(flags),
             timings_ms={**timings, "total": (time.perf_counter() - t_start) * 1000},
             text=tuple(text),
@@ -420,18 +420,14 @@ class DocumentReader:
             )
         )
         flags.extend(self._expectation_flags(reading))
-        accepted = bool(
-            reading is not None
-            and reading.accepted
-            and not any(f.status in ("mismatch", "invalid", "unverified") for f in fields.values())
-            and not any(f.code in ("unexpected_format", "unexpected_country") for f in flags)
-        )
-        if found and not accepted and reading is not None and reading.accepted:
-            flags.append(Flag("needs_review", "The visual zone disagrees with the MRZ, or the document is not of an expected kind."))
+        # verified and accepted are the result's own (core.trust): the MRZ reading's verdict,
+        # then the fields as merged with the visual zone and every flag of the page.
+        merged = replace(base, fields=fields, flags=tuple(flags))
+        if found and reading is not None and reading.accepted and not merged.accepted:
+            flags.append(Flag("needs_review", "The visual zone disagrees with the MRZ or is unsure of a field, or the document is not of an expected kind."))
         all_text = text + sorted(viz_lines, key=lambda tl: (tl.box[1], tl.box[0]))
         timings["total"] = (time.perf_counter() - t_start) * 1000
-        result = replace(base, fields=fields, flags=tuple(flags), accepted=accepted, timings_ms=timings,
-                         text=tuple(all_text))
+        result = replace(base, fields=fields, flags=tuple(flags), timings_ms=timings, text=tuple(all_text))
         if on_progress:
             on_progress(Progress("done", page.number, result))
         return result

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from desktop_app.core.trust import Verdict, judge, unread
+
 Box = tuple[int, int, int, int]
 """Axis-aligned box ``(x0, y0, x1, y1)`` in the input image's pixel coordinates."""
 
@@ -101,18 +103,31 @@ class MrzReading:
     raw_lines: tuple[str, ...]
     """The lines as given, before anything was changed."""
     valid: bool
-    """Every check digit the format carries is valid."""
+    """Every check digit the format carries is valid (``verified`` asks more)."""
     checks: Mapping[str, CheckStatus]
     fields: Mapping[str, Field]
     spans: Mapping[str, CharSpan]
     flags: tuple[Flag, ...]
-    accepted: bool
-    """True only if nothing asks for a human look."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", _frozen_map(self.checks))
         object.__setattr__(self, "fields", _frozen_map(self.fields))
         object.__setattr__(self, "spans", _frozen_map(self.spans))
+
+    @property
+    def verdict(self) -> Verdict:
+        """Verified and accepted, and why not (the rule is :mod:`desktop_app.core.trust`)."""
+        return judge(checks_valid=self.format is not None and self.valid, fields=self.fields, flags=self.flags)
+
+    @property
+    def verified(self) -> bool:
+        """The machine read can be trusted field by field."""
+        return self.verdict.verified
+
+    @property
+    def accepted(self) -> bool:
+        """Verified, and nothing in policy asks for a human look."""
+        return self.verdict.accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +155,6 @@ class DocumentResult:
     document_code: str | None = None
     mrz: MrzReading | None = None
     fields: Mapping[str, Field] = field(default_factory=dict)
-    accepted: bool = False
     flags: tuple[Flag, ...] = ()
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     text: tuple[TextLine, ...] = ()
@@ -150,6 +164,29 @@ class DocumentResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", _frozen_map(self.fields))
         object.__setattr__(self, "timings_ms", _frozen_map(self.timings_ms))
+
+    @property
+    def verdict(self) -> Verdict:
+        """Verified and accepted, and why not, for the fields as merged with the visual zone
+        and every flag of the document (the rule is :mod:`desktop_app.core.trust`)."""
+        if self.status != "ok" or self.mrz is None:
+            return unread(self.error or "no machine readable zone was read")
+        return judge(
+            checks_valid=self.mrz.format is not None and self.mrz.valid,
+            fields=self.fields,
+            flags=self.flags,
+            read=self.mrz.verdict,
+        )
+
+    @property
+    def verified(self) -> bool:
+        """The machine read can be trusted field by field."""
+        return self.verdict.verified
+
+    @property
+    def accepted(self) -> bool:
+        """Verified, and nothing in policy asks for a human look."""
+        return self.verdict.accepted
 
     def to_json(self, *, include_file: bool = True) -> dict[str, Any]:
         """The object of the command-line contract."""
@@ -171,7 +208,9 @@ class DocumentResult:
             }
         )
         out["fields"] = {k: f.to_json() for k, f in self.fields.items()}
-        out["accepted"] = self.accepted
+        verdict = self.verdict
+        out["verified"] = verdict.verified
+        out["accepted"] = verdict.accepted
         out["flags"] = [f.to_json() for f in self.flags]
         out["timings_ms"] = {k: round(float(v), 1) for k, v in self.timings_ms.items()}
         out["text"] = [t.to_json() for t in self.text]

@@ -5,6 +5,12 @@ one small, testable place: a field is shown as *verified* (green) only when its 
 "ok", it came from the MRZ, nobody changed it, and the document's check digits pass after
 every edit. Anything else is shown as what it is (corrected, unverified, mismatch, low
 confidence, invalid, edited by the operator, missing) with the reason.
+
+The document as a whole is *verified* and *accepted* as the core decides
+(:mod:`desktop_app.core.trust`), asked of the form as it stands: the re-validated MRZ
+reading, the fields as shown and the findings after the edits. So a value the operator typed
+makes the document "not verified: edited by the operator" (what is shown is no longer the
+machine's read), while each field still shows whether its check digit holds.
 """
 
 from __future__ import annotations
@@ -18,7 +24,16 @@ from typing import Final, Literal
 # Imported here, not in the methods: the first import takes ~70 ms, which must not
 # land on the GUI thread in the middle of showing a document.
 from desktop_app.core.mrz import country_name, revalidate, validate_field
-from desktop_app.core.types import FIELD_KEYS, MRZ_FIELD_KEYS, DocumentResult, Field, Flag, MrzReading
+from desktop_app.core.trust import Verdict
+from desktop_app.core.types import (
+    FIELD_KEYS,
+    MRZ_FIELD_KEYS,
+    DocumentResult,
+    Field,
+    FieldStatus,
+    Flag,
+    MrzReading,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +175,41 @@ class Summary:
     expiry_level: Literal["ok", "warning", "expired", "unknown"]
     age_text: str
     flags: tuple[str, ...]
+    verified: bool = False
+    verified_text: str = "Not verified"
+    """"Verified", or "Not verified: " and why: can the machine read be trusted field by field."""
+    accepted: bool = False
+    decision_text: str = "Needs review"
+    """"Accepted: no look needed", or "Needs review: " and what asks for a person."""
+
+
+MAX_REASONS: Final = 3
+"""Reasons shown in the summary's verdict lines; the fields and findings hold the rest."""
+MAX_DETAIL: Final = 110
+"""Characters of a lone doubtful field's own reason shown in the summary (the field shows it
+all): the verdict line stays within two lines of the panel at 1366 x 768."""
+
+
+def _listed(reasons: tuple[str, ...]) -> str:
+    shown = "; ".join(reasons[:MAX_REASONS])
+    more = len(reasons) - MAX_REASONS
+    return shown + (f" (and {more} more)" if more > 0 else "")
+
+
+def verdict_texts(v: Verdict, reason_of: Mapping[str, str | None] | None = None) -> tuple[str, str]:
+    """(verified line, decision line) of the summary, in plain words. ``reason_of`` gives a
+    field's own reason: when a single field is in doubt, the line says why."""
+    read = "Verified"
+    if not v.verified:
+        read = "Not verified: " + (_listed(v.doubts) or "unknown reason")
+        detail = (reason_of or {}).get(v.in_doubt[0]) if len(v.in_doubt) == 1 else None
+        if detail:
+            cut = detail if len(detail) <= MAX_DETAIL else detail[:MAX_DETAIL].rsplit(" ", 1)[0] + " …"
+            read += f" ({cut})"
+    if v.accepted:
+        return read, "Accepted: no look needed"
+    why = v.asks + (() if v.verified else ("the read is not verified",))
+    return read, "Needs review: " + _listed(why)
 
 
 def _parse_date(value: str) -> date | None:
@@ -264,7 +314,8 @@ class DocumentForm:
             # A re-validation bug must not lose the operator's typing; treat the document
             # as unchecked instead (nothing will show as verified).
             log.exception("revalidate failed")
-            self._reading = replace(base, valid=False, accepted=False)
+            broken = Flag("engine_error", "the edited values could not be re-checked")
+            self._reading = replace(base, valid=False, flags=(*base.flags, broken))
 
     def _field_status(self, key: str) -> Field | None:
         """The field as the engine and the re-validation see it now."""
@@ -373,18 +424,40 @@ class DocumentForm:
                 expiry_text, level = f"Valid, expires in {days} days ({expiry.isoformat()})", "ok"
         born = _parse_date(self._views["birth_date"].value)
         age_text = f"{_years_between(born, today)} years" if born is not None and born <= today else "-"
-        return Summary(fmt, country, expiry_text, level, age_text, self.flag_texts())
+        v = self.verdict()
+        read, decision = verdict_texts(v, {k: fv.reason for k, fv in self._views.items()})
+        return Summary(fmt, country, expiry_text, level, age_text, self.flag_texts(), v.verified, read, v.accepted, decision)
 
-    def flag_texts(self) -> tuple[str, ...]:
-        """The document's findings in plain words, after the operator's edits."""
+    def _flags_now(self) -> list[Flag]:
+        """The document's findings after the operator's edits: the re-validated reading's
+        instead of the first reading's, the rest (image, visual zone) as they were."""
         base = self.result.mrz
         stale: tuple[Flag, ...] = base.flags if base is not None else ()
         flags: list[Flag] = [f for f in self.result.flags if f not in stale]
         if self._reading is not None:
             flags.extend(self._reading.flags)
+        return flags
+
+    def flag_texts(self) -> tuple[str, ...]:
+        """The document's findings in plain words, after the operator's edits."""
+        flags = self._flags_now()
         if self.result.status == "error" and self.result.error:
             flags.insert(0, Flag("error", self.result.error))
         seen: dict[str, None] = {}
         for f in flags:
             seen.setdefault(f.message, None)
         return tuple(seen)
+
+    def verdict(self) -> Verdict:
+        """Verified and accepted for the document as it stands now, asked of the core."""
+        fields: dict[str, Field] = {}
+        for v in self._views.values():
+            read = self.result.fields.get(v.key)
+            if v.edited:
+                status: FieldStatus = "invalid" if v.status == "invalid" else "ok"
+                fields[v.key] = Field(v.value, 1.0, "operator", status, v.reason)
+            elif read is not None:
+                current = self._field_status(v.key) or read
+                fields[v.key] = replace(read, status=current.status, reason=current.reason)
+        now = replace(self.result, mrz=self._reading, fields=fields, flags=tuple(self._flags_now()))
+        return now.verdict

@@ -126,6 +126,8 @@ QLabel#fieldMeta { color: #5f6368; font-size: 11px; }
 QLabel#expiry[level="expired"] { color: #c5221f; font-weight: bold; }
 QLabel#expiry[level="warning"] { color: #b06000; font-weight: bold; }
 QLabel#expiry[level="ok"] { color: #1e8e3e; }
+QLabel#verified[level="ok"], QLabel#decision[level="ok"] { color: #1e8e3e; font-weight: bold; }
+QLabel#verified[level="warning"], QLabel#decision[level="warning"] { color: #b06000; }
 QLabel#banner { padding: 6px 10px; border-radius: 4px; }
 QLabel#banner[level="info"] { background: #e8f0fe; color: #174ea6; }
 QLabel#banner[level="ok"] { background: #e6f4ea; color: #0d652d; }

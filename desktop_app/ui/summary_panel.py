@@ -1,10 +1,12 @@
-"""The document at a glance: kind, issuing country, expiry, age, and findings in plain words."""
+"""The document at a glance: whether the read is verified and accepted, kind, issuing
+country, expiry, age, and findings in plain words."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QWidget
 
 from desktop_app.ui.form_state import Summary
 
@@ -17,6 +19,14 @@ class SummaryPanel(QGroupBox):
         form = QFormLayout(self)
         form.setContentsMargins(8, 6, 8, 6)
         form.setVerticalSpacing(3)
+        # Two separate lines on purpose: "verified" speaks of the machine read, "accepted" of
+        # what the desk may do with it (an expired passport is read right and still needs a look).
+        self.verified = QLabel("-", self)
+        self.verified.setObjectName("verified")
+        self.verified.setWordWrap(True)
+        self.decision = QLabel("-", self)
+        self.decision.setObjectName("decision")
+        self.decision.setWordWrap(True)
         self.kind = QLabel("-", self)
         self.country = QLabel("-", self)
         self.expiry = QLabel("-", self)
@@ -26,6 +36,8 @@ class SummaryPanel(QGroupBox):
         self.flags.setWordWrap(True)
         self.flags.setObjectName("findings")
         for label, widget, name in (
+            ("Read:", self.verified, "Verified"),
+            ("Decision:", self.decision, "Accepted or needs review"),
             ("Type:", self.kind, "Document type"),
             ("Issued by:", self.country, "Issuing country"),
             ("Expiry:", self.expiry, "Expiry"),
@@ -33,14 +45,25 @@ class SummaryPanel(QGroupBox):
             ("Findings:", self.flags, "Findings"),
         ):
             widget.setAccessibleName(name)
-            form.addRow(label, widget)
+            # A reason may wrap over lines: its label stays level with the first one.
+            caption = QLabel(label, self)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+            caption.setBuddy(widget)
+            form.addRow(caption, widget)
 
     def clear(self) -> None:
-        for w in (self.kind, self.country, self.expiry, self.age, self.flags):
+        for w in (self.verified, self.decision, self.kind, self.country, self.expiry, self.age, self.flags):
             w.setText("-")
         self._set_level("unknown")
+        _level(self.verified, "unknown")
+        _level(self.decision, "unknown")
 
     def show_summary(self, s: Summary) -> None:
+        self.verified.setText(s.verified_text)
+        _level(self.verified, "ok" if s.verified else "warning")
+        self.decision.setText(s.decision_text)
+        _level(self.decision, "ok" if s.accepted else "warning")
         self.kind.setText(s.format_text)
         self.country.setText(s.country_text)
         self.expiry.setText(s.expiry_text)
@@ -52,7 +75,12 @@ class SummaryPanel(QGroupBox):
             self.flags.setText("None")
 
     def _set_level(self, level: str) -> None:
-        self.expiry.setProperty("level", level)
-        st = self.expiry.style()
-        st.unpolish(self.expiry)
-        st.polish(self.expiry)
+        _level(self.expiry, level)
+
+
+def _level(label: QLabel, level: str) -> None:
+    """Set the ``level`` property the style sheet colours by, and re-apply the style."""
+    label.setProperty("level", level)
+    st = label.style()
+    st.unpolish(label)
+    st.polish(label)

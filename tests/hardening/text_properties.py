@@ -145,6 +145,8 @@ def check_read_mrz(lines: Sequence[str], conf: Any, today: datetime.date, warn_d
         # read_mrz turns any internal exception into this flag; it must never be needed.
         assert "engine_error" not in codes, reading.flags
     if reading.accepted:
+        assert reading.verified  # accepted implies verified, by construction
+    if reading.verified:
         assert reading.valid and reading.format is not None
     for key, fld in reading.fields.items():
         assert key in FIELD_KEYS and isinstance(fld.value, str)
@@ -153,8 +155,10 @@ def check_read_mrz(lines: Sequence[str], conf: Any, today: datetime.date, warn_d
             assert 0.0 <= fld.confidence <= 1.0, (fld, conf)
         result = DocumentResult(status="ok" if reading.format else "no_mrz", format=reading.format,
                                 mrz=reading if reading.format else None, fields=dict(reading.fields),
-                                accepted=reading.accepted, flags=reading.flags)
-        json.dumps(result.to_json(), allow_nan=False)  # the CLI's JSON stays strict JSON
+                                flags=reading.flags)
+        obj = result.to_json()
+        json.dumps(obj, allow_nan=False)  # the CLI's JSON stays strict JSON
+        assert (obj["verified"], obj["accepted"]) == (reading.verified, reading.accepted)
 
 
 def check_parse_printed_date(text: str, kind: str, today: datetime.date) -> None:

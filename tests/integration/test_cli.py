@@ -50,6 +50,9 @@ def test_mrz_json_icao_td3_specimen() -> None:
     for fld in obj["fields"].values():
         assert set(fld) == {"value", "confidence", "source", "status", "reason", "box"}
         assert fld["source"] == "mrz"
+    # Plain text carries no recogniser evidence: the 8s and the 0 of L898902C3 could be S, U ...
+    assert obj["verified"] is False and obj["accepted"] is False
+    assert "could also be 'S'" in obj["fields"]["document_number"]["reason"]
 
 
 def test_mrz_json_garbage_is_no_mrz_not_a_crash() -> None:
@@ -95,3 +98,59 @@ def test_self_test_passes() -> None:
     proc = run("self-test")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "passed" in proc.stdout
+
+
+DOUBT_STATUSES = {"unverified", "mismatch", "low_confidence", "invalid"}
+DOUBT_FLAGS = {"no_mrz", "engine_error", "check_failed", "repaired_unverified", "low_confidence", "invalid_field",
+               "invalid_date", "unknown_country", "date_inconsistent", "format_mismatch"}
+POLICY_FLAGS = {"expired", "minor", "specimen", "partial_date", "name_truncated", "unexpected_format",
+                "unexpected_country"}
+
+
+def _td3(number: str, expiry: str = "300101", nationality: str = "D") -> str:
+    from desktop_app.core.mrz import MrzData, compose_mrz
+
+    return "\n".join(compose_mrz(MrzData("TD3", "P", "D", "Mustermann", "Erika", number, nationality, "800101",
+                                         "F", expiry, ""))) + "\n"
+
+
+def _bad_check(text: str) -> str:
+    """The document number's check digit (line 2, column 10) one off."""
+    l1, l2 = text.split()
+    return f"{l1}\n{l2[:9]}{(int(l2[9]) + 1) % 10}{l2[10:]}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "verified", "accepted"),
+    [
+        # No character of the number has a same-value look-alike, nothing to prove: trusted.
+        ("clean", _td3("AB2345793"), True, True),
+        ("expired", _td3("AB2345793", expiry="200101"), True, False),
+        ("specimen state", _td3("AB2345793", nationality="UTO"), True, False),
+        # The issue's case: 1 read as L; every check digit still holds.
+        ("same-value misread", _td3("C19389564").replace("C19389564", "CL9389564"), False, False),
+        ("a failing check digit", _bad_check(_td3("AB2345793")), False, False),
+        ("a guessed repair", _td3("AB2345793").replace("AB2345793", "AB23457O3"), False, False),
+    ],
+)
+def test_mrz_json_verified_follows_the_rule(name: str, text: str, verified: bool, accepted: bool) -> None:
+    proc = run("mrz", "--json", "--today", "2025-06-01", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    keys = list(obj)
+    assert keys.index("verified") + 1 == keys.index("accepted"), keys
+    assert (obj["verified"], obj["accepted"]) == (verified, accepted), (name, obj["flags"])
+    # The rule, recomputed from the contract's own fields: every check digit valid, no field
+    # in doubt, no finding that doubts the read; accepted = verified and no policy finding.
+    codes = {f["code"] for f in obj["flags"]}
+    trusted = (
+        obj["mrz"]["valid"]
+        and not any(f["status"] in DOUBT_STATUSES for f in obj["fields"].values())
+        and not codes & DOUBT_FLAGS
+    )
+    assert obj["verified"] is trusted, name
+    assert obj["accepted"] is (trusted and not codes & POLICY_FLAGS), name
+    if name == "same-value misread":
+        number = obj["fields"]["document_number"]
+        assert number["value"] == "CL9389564" and number["status"] == "unverified" and obj["mrz"]["valid"]
+        assert "'L' at line 2, column 2 could also be '1'" in number["reason"]

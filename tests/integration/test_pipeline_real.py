@@ -38,7 +38,15 @@ def test_reads_every_format(real_reader: DocumentReader, fmt: str, condition: st
         x0, y0, x1, y1 = field.box
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
     obj = result.to_json()
-    assert set(obj) >= {"file", "status", "error", "document", "mrz", "fields", "accepted", "flags", "timings_ms"}
+    assert set(obj) >= {"file", "status", "error", "document", "mrz", "fields", "verified", "accepted", "flags",
+                        "timings_ms"}
+    # The contract's verdict is the result's own: verified when every check holds and no
+    # field is in doubt; accepted only if verified.
+    assert obj["verified"] is result.verified and obj["accepted"] is result.accepted
+    assert obj["accepted"] <= obj["verified"]
+    doubt = any(f["status"] in ("unverified", "mismatch", "low_confidence", "invalid") for f in obj["fields"].values())
+    if obj["verified"]:
+        assert obj["mrz"]["valid"] and not doubt
     assert obj["timings_ms"]["mrz"] > 0
 
 

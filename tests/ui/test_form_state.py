@@ -5,24 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from conftest import MRZ_LINES
 
-from desktop_app.core.mrz import read_mrz
-from desktop_app.core.types import DocumentResult, Field
+from desktop_app.core.mrz import MrzData, compose_mrz, read_mrz
+from desktop_app.core.types import DocumentResult, Field, Flag
 from desktop_app.ui.form_state import DocumentForm
 
 TODAY = date(2026, 6, 1)
 
 
-def specimen(lines: tuple[str, ...] = MRZ_LINES) -> DocumentResult:
-    reading = read_mrz(list(lines), today=TODAY)
+def specimen(lines: tuple[str, ...] = MRZ_LINES, *, plain: bool = False) -> DocumentResult:
+    """The lines as a confident recogniser reads them (0.99 a character), or as bare text."""
+    confs = None if plain else [[0.99] * len(x) for x in lines]
+    reading = read_mrz(list(lines), confidences=confs, today=TODAY)
     return DocumentResult(
         status="ok",
         format=reading.format,
         document_code=reading.document_code,
         mrz=reading,
         fields=dict(reading.fields),
-        accepted=reading.accepted,
         flags=reading.flags,
     )
 
@@ -93,3 +95,86 @@ def test_summary_in_plain_words() -> None:
     assert s.expiry_level == "warning" and "30 days" in s.expiry_text
     form.set_value("expiry_date", "2020-01-01")
     assert form.summary().expiry_level == "expired"
+
+
+CLEAN = compose_mrz(MrzData("TD3", "P", "D", "Mustermann", "Erika", "C19389564", "D", "800101", "F", "300101", ""))
+MISREAD = (CLEAN[0], CLEAN[1].replace("C19389564", "CL9389564"))
+
+
+def test_summary_says_verified_and_accepted_apart() -> None:
+    s = DocumentForm(specimen(CLEAN), today=TODAY).summary()
+    assert (s.verified, s.verified_text) == (True, "Verified")
+    assert (s.accepted, s.decision_text) == (True, "Accepted: no look needed")
+    s = DocumentForm(specimen(), today=TODAY).summary()  # the ICAO specimen: read right, policy asks
+    assert s.verified and s.verified_text == "Verified"
+    assert not s.accepted and s.decision_text.startswith("Needs review: ") and "specimen" in s.decision_text
+
+
+def test_summary_names_the_look_alike_the_check_digits_cannot_see() -> None:
+    form = DocumentForm(specimen(MISREAD, plain=True), today=TODAY)
+    s = form.summary()
+    assert not s.verified and not s.accepted
+    assert s.verified_text.startswith("Not verified: not proven: document number ('L' at line 2, column 2 could")
+    assert "could also be '1'" in s.verified_text and len(s.verified_text) < 200  # the field holds the rest
+    assert s.decision_text == "Needs review: the read is not verified"
+    assert form.field("document_number").display == "unverified"  # the field says so too
+
+
+def test_operator_edits_make_the_form_the_operators() -> None:
+    form = DocumentForm(specimen(MISREAD, plain=True), today=TODAY)
+    form.set_value("document_number", "C19389564")
+    assert form.checks_passed  # the printed check digit agrees with the typed number
+    s = form.summary()
+    assert not s.verified and s.verified_text == "Not verified: edited by the operator: document number"
+    assert not s.accepted
+    form.set_value("document_number", "CL9389564")  # back to the read: the machine's doubt is back
+    assert "could also be '1'" in form.summary().verified_text
+    clean = DocumentForm(specimen(CLEAN), today=TODAY)
+    clean.set_value("place_of_birth", "BERLIN")  # a visual-zone field typed: the operator's too
+    assert clean.summary().verified_text == "Not verified: edited by the operator: place of birth"
+
+
+def test_summary_keeps_the_image_findings_out_of_verified() -> None:
+    r = specimen(CLEAN)
+    blurred = replace(r, flags=(*r.flags, Flag("blurred", "The machine readable zone is blurred.")))
+    s = DocumentForm(blurred, today=TODAY).summary()
+    assert s.verified and s.accepted and "The machine readable zone is blurred." in s.flags
+
+
+def test_a_revalidation_failure_is_not_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    import desktop_app.ui.form_state as fs
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(fs, "revalidate", broken)
+    form = DocumentForm(specimen(CLEAN), today=TODAY)
+    form.set_value("sex", "M")
+    s = form.summary()
+    assert not s.verified and "could not be re-checked" in s.verified_text
+    assert not any(v.verified for v in form.fields())
+
+
+def test_summary_groups_many_doubtful_fields_in_one_short_line() -> None:
+    td1 = compose_mrz(MrzData("TD1", "I", "D", "Muster", "Erika", "L01X8S6G1", "D", "800101", "F", "300101", "K10SS", "0LU8"))
+    s = DocumentForm(specimen(td1, plain=True), today=TODAY).summary()
+    assert s.verified_text == "Not verified: not proven: document number, personal number, optional data"
+
+
+def test_summary_panel_shows_verified_apart_from_accepted(qtbot: object) -> None:
+    from desktop_app.ui.summary_panel import SummaryPanel
+
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    panel.show_summary(DocumentForm(specimen(), today=TODAY).summary())  # the specimen: verified, policy asks
+    assert panel.verified.text() == "Verified" and panel.verified.property("level") == "ok"
+    assert panel.decision.text().startswith("Needs review: ") and panel.decision.property("level") == "warning"
+    panel.show_summary(DocumentForm(specimen(MISREAD, plain=True), today=TODAY).summary())
+    assert panel.verified.text().startswith("Not verified: ") and panel.verified.property("level") == "warning"
+    panel.clear()
+    assert panel.verified.text() == "-" and panel.decision.text() == "-"
+
+
+def test_an_unedited_form_says_what_the_result_says() -> None:
+    for r in (specimen(), specimen(CLEAN), specimen(MISREAD, plain=True), DocumentResult(status="no_mrz")):
+        assert DocumentForm(r, today=TODAY).verdict() == r.verdict

@@ -63,6 +63,10 @@ def test_read_edit_confirm_and_find_in_records(
     assert surname.property("fieldState") == "edited"
     assert "Read as: ERIKSSON" in surname.toolTip()
     assert services.controller.has_unsaved_changes()
+    # The summary follows the edit at once: the form is now the operator's.
+    assert w.summary.verified.text().startswith("Not verified: ")
+    assert "edited by the operator: surname" in w.summary.verified.text()
+    assert w.summary.decision.text().startswith("Needs review: ")
 
     with qtbot.waitSignal(services.controller.saved, timeout=10000):
         qtbot.mouseClick(w.confirm_button, Qt.MouseButton.LeftButton)

@@ -54,6 +54,11 @@ def test_generated_passport_read_corrected_confirmed_and_found(
     truth = doc.truth
     for key in ("document_number", "birth_date", "expiry_date", "nationality"):
         assert w.fields.edit(key).text() == truth[key], key
+    # The summary shows the core's verdict on the real read, verified apart from accepted.
+    s = form.summary()
+    assert w.summary.verified.text() == s.verified_text and w.summary.decision.text() == s.decision_text
+    assert s.verified == form.result.verified and s.accepted == form.result.accepted
+    assert s.accepted <= s.verified
     # Correct one field by typing into it, as the operator would.
     target = next(
         (
@@ -69,6 +74,7 @@ def test_generated_passport_read_corrected_confirmed_and_found(
     edit.selectAll()
     qtbot.keyClicks(edit, value)
     assert edit.property("fieldState") in ("edited", "invalid")
+    assert "edited by the operator" in w.summary.verified.text()
     typed = edit.text()
     expected_kind = "confirmed" if not form.blocking() else "flagged"
     with qtbot.waitSignal(c.saved, timeout=20000) as saved:

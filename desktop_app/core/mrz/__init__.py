@@ -8,8 +8,10 @@ Public API (the pipeline, CLI and GUI call exactly these):
 * :func:`country_name` - ICAO 9303 code to name.
 * :func:`compose_mrz` / :class:`MrzData` - exact ICAO 9303 lines from field values.
 
-How repairs are judged (what may keep a reading accepted) is explained in
-:mod:`desktop_app.core.mrz.repair` and :mod:`desktop_app.core.mrz.interpret`.
+How repairs are judged is explained in :mod:`desktop_app.core.mrz.repair` and
+:mod:`desktop_app.core.mrz.interpret`; look-alikes no check digit can tell apart in
+:mod:`desktop_app.core.mrz.same_value`; what makes a reading ``verified`` and ``accepted``
+in :mod:`desktop_app.core.trust`.
 """
 
 from desktop_app.core.mrz.compose import MrzData, compose_mrz

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from desktop_app.core.mrz.checksum import is_valid
 from desktop_app.core.mrz.layouts import Kind, Layout
 from desktop_app.core.mrz.lookalikes import LEGAL
 from desktop_app.core.mrz.names import content_after_names
-from desktop_app.core.mrz.normalize import UNKNOWN
+from desktop_app.core.mrz.normalize import UNKNOWN, Alternatives
 
 MAX_SHIFT: Final = 3
 _KEEP: Final = 4
@@ -50,6 +50,9 @@ class Aligned:
     cost: float
     rank: float = 0.0
     """Cheap plausibility (lower is better), used to order candidates before full repair."""
+    alternatives: tuple[Alternatives | None, ...] = ()
+    """The recogniser's alternatives per character (None for an inserted one); empty when
+    the line came without them."""
 
 
 def _runs(text: str) -> list[tuple[int, int]]:
@@ -68,29 +71,36 @@ def _runs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _insert(text: str, confs: tuple[float | None, ...], points: Sequence[int], ch: str) -> Aligned:
+_Alts = tuple[Alternatives | None, ...]
+
+
+def _insert(text: str, confs: tuple[float | None, ...], points: Sequence[int], ch: str, alts: _Alts = ()) -> Aligned:
     chars = list(text)
     cs = list(confs)
+    al = list(alts)
     edits: list[Edit] = []
     for k, p in enumerate(sorted(points)):
         at = p + k
         chars.insert(at, ch)
         cs.insert(at, None)
+        if alts:
+            al.insert(at, None)  # an inserted character: the recogniser said nothing about it
         edits.append(Edit("insert", at, ch))
     # Ties go to edits near the line end, where the long trailing filler runs are.
     early = sum(len(text) - p for p in points) / (100.0 * max(1, len(text)))
-    return Aligned("".join(chars), tuple(cs), tuple(edits), float(len(points)) + early)
+    return Aligned("".join(chars), tuple(cs), tuple(edits), float(len(points)) + early, alternatives=tuple(al))
 
 
-def _delete(text: str, confs: tuple[float | None, ...], points: Sequence[int]) -> Aligned:
+def _delete(text: str, confs: tuple[float | None, ...], points: Sequence[int], alts: _Alts = ()) -> Aligned:
     keep = sorted(set(points))
     dropped = frozenset(keep)
     chars = [c for i, c in enumerate(text) if i not in dropped]
     cs = [c for i, c in enumerate(confs) if i not in dropped]
+    al = tuple(a for i, a in enumerate(alts) if i not in dropped)
     edits = tuple(Edit("delete", p - k, text[p]) for k, p in enumerate(keep))
     cost = sum({UNKNOWN: 0.5, "<": 1.0}.get(text[p], 1.5) for p in keep)
     cost += sum(len(text) - p for p in keep) / (100.0 * max(1, len(text)))
-    return Aligned("".join(chars), tuple(cs), edits, cost)
+    return Aligned("".join(chars), tuple(cs), edits, cost, alternatives=al)
 
 
 def _rank(
@@ -115,16 +125,18 @@ def align_line(
     layout: Layout,
     line: int,
     kinds: tuple[Kind, ...],
+    alts: _Alts = (),
 ) -> list[Aligned]:
-    """The few most plausible versions of ``text`` with the layout's exact line length."""
+    """The few most plausible versions of ``text`` with the layout's exact line length;
+    ``confs`` and ``alts`` (per character) follow every edit."""
     length = layout.line_length
     d = length - len(text)
     if d == 0:
-        return [Aligned(text, confs, (), 0.0)]
+        return [Aligned(text, confs, (), 0.0, alternatives=alts)]
     if abs(d) > MAX_SHIFT:
         if d > 0:
-            return [_insert(text, confs, [len(text)] * d, UNKNOWN)]
-        return [_delete(text, confs, list(range(length, len(text))))]
+            return [_insert(text, confs, [len(text)] * d, UNKNOWN, alts)]
+        return [_delete(text, confs, list(range(length, len(text))), alts)]
     local = [
         ((c.covers[0].start, c.covers[0].end), c.digit.start)
         for c in layout.checks
@@ -141,12 +153,12 @@ def align_line(
     if d > 0:
         points = sorted({r[1] for r in runs} | {len(text), 1})
         for combo in itertools.islice(itertools.combinations_with_replacement(points[-_POINTS:], d), _COMBOS):
-            a = _insert(text, confs, combo, "<")
+            a = _insert(text, confs, combo, "<", alts)
             cands.setdefault(a.text, a)
         if d == 1:
             for p in range(len(text) + 1):
-                a = _insert(text, confs, [p], UNKNOWN)
-                cands.setdefault(a.text, Aligned(a.text, a.confidences, a.edits, 2.0))
+                a = _insert(text, confs, [p], UNKNOWN, alts)
+                cands.setdefault(a.text, replace(a, cost=2.0))
     else:
         k = -d
         singles = [r[1] - 1 for r in runs] + [i for i, c in enumerate(text) if c == UNKNOWN]
@@ -157,15 +169,15 @@ def align_line(
             start = run[0] if run else p
             pool += [p - i for i in range(k) if p - i >= start]
         for combo in itertools.islice(itertools.combinations(sorted(set(pool))[-_POINTS:], k), _COMBOS):
-            a = _delete(text, confs, combo)
+            a = _delete(text, confs, combo, alts)
             cands.setdefault(a.text, a)
         if k == 1:
             for p in range(len(text)):
-                a = _delete(text, confs, [p])
-                cands.setdefault(a.text, Aligned(a.text, a.confidences, a.edits, a.cost + 1.0))
+                a = _delete(text, confs, [p], alts)
+                cands.setdefault(a.text, replace(a, cost=a.cost + 1.0))
     ranked = sorted(
         (
-            Aligned(a.text, a.confidences, a.edits, a.cost, _rank(a, kinds, local, name))
+            replace(a, rank=_rank(a, kinds, local, name))
             for a in cands.values()
             if len(a.text) == length
         ),

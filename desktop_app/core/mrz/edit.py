@@ -6,9 +6,14 @@ taken as typed. Printed check digits are kept as they were, so an edited documen
 is checked against the digit printed on the document, which is the point: a typo in the
 correction shows up as a failing check.
 
-Fields the operator did not touch keep the doubt the reading had (an unverified repair
-stays unverified until the operator confirms the value by sending it as an edit). Fields
-edited earlier (``source == "operator"``) stay the operator's.
+Fields the operator did not touch keep the doubt the reading had (an unverified repair, or
+a look-alike the check digits cannot tell apart, stays unverified until the operator
+confirms the value by sending it as an edit). Fields edited earlier (``source ==
+"operator"``) stay the operator's. A reading with any field of the operator's is not
+``verified``, hence not ``accepted`` (:mod:`desktop_app.core.trust`): what is shown is no
+longer the machine's read, and the operator's confirm is the human look. The check digits
+over the edited lines are still re-run and shown: ``valid``, ``checks`` and every field's
+status say whether the typed values agree with the printed digits.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from desktop_app.core.mrz.compose import (
 )
 from desktop_app.core.mrz.countries import SPECIMEN_CODES, country_name
 from desktop_app.core.mrz.dates import parse_iso
-from desktop_app.core.mrz.interpret import BLOCKING, VALID_CODES, interpret
+from desktop_app.core.mrz.interpret import VALID_CODES, interpret
 from desktop_app.core.mrz.layouts import LAYOUTS, Layout, Slot
 from desktop_app.core.mrz.repair import repair
 from desktop_app.core.types import FIELD_KEYS, Field, FieldStatus, Flag, MrzReading
@@ -227,7 +232,7 @@ def revalidate(
         for key, value in merged.items():
             st, why = verdicts[key]
             kept[key] = Field(_display(key, value), 1.0, "operator", st, why)
-        return replace(reading, fields=kept, accepted=False)
+        return replace(reading, fields=kept)
 
     cur = {k: f.value for k, f in reading.fields.items()}
     cur.update({k: _display(k, v) for k, v in merged.items()})
@@ -289,8 +294,6 @@ def revalidate(
         f for f in it.flags if not (f.code == "name_truncated" and {"surname", "given_names"} & merged.keys())
     ]
     _ensure_flags(fields, flags)
-    bad = any(f.status in ("invalid", "unverified", "low_confidence") for f in fields.values())
-    accepted = it.valid and not bad and not any(f.code in BLOCKING for f in flags)
     return replace(
         reading,
         lines=tuple(new_lines),
@@ -299,7 +302,6 @@ def revalidate(
         fields=fields,
         spans=it.spans,
         flags=tuple(flags),
-        accepted=accepted,
         document_code=fields["document_code"].value or None,
     )
 

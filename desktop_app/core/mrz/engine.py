@@ -12,7 +12,10 @@ evaluations), so garbage costs milliseconds, not seconds.
 
 Safety rules applied here: when two readings are equally good but disagree on a field, that
 field is unverified (the engine never picks silently between readings the check digits
-cannot separate); a document code that contradicts the layout chosen (``P`` read as a
+cannot separate); a character of a checked field whose same-weight look-alike no check
+digit can tell apart is unverified unless the recogniser clearly preferred it
+(:mod:`.same_value`, judged on the reading chosen, so it never changes which one that is);
+a document code that contradicts the layout chosen (``P`` read as a
 visa) raises the blocking ``format_mismatch``; anything that is not an MRZ gives
 ``format=None`` with ``no_mrz``; and no input makes :func:`read_mrz` raise (an internal
 error would give ``engine_error``, which the property tests assert never happens).
@@ -22,17 +25,18 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, TypeVar
 
 from desktop_app.core.mrz.align import Aligned, align_line
 from desktop_app.core.mrz.countries import country_name
-from desktop_app.core.mrz.interpret import BLOCKING, Interpretation, interpret
+from desktop_app.core.mrz.interpret import Interpretation, interpret
 from desktop_app.core.mrz.layouts import LAYOUTS, Layout, kind_map
 from desktop_app.core.mrz.lookalikes import LEGAL
-from desktop_app.core.mrz.normalize import NormLine, normalize_line
-from desktop_app.core.mrz.repair import quick_failures, repair
+from desktop_app.core.mrz.normalize import Alternatives, NormLine, normalize_line
+from desktop_app.core.mrz.repair import Repaired, quick_failures, repair
+from desktop_app.core.mrz.same_value import field_reason, same_value_doubts
 from desktop_app.core.types import CHECK_KEYS, Field, Flag, MrzReading
 
 _MIN_LINE: Final = 20
@@ -56,6 +60,9 @@ class _Attempt:
     guessed: bool
     """Some character was searched for or guessed (not just mapped from a look-alike)."""
     work: int
+    rep: Repaired
+    confs: list[tuple[float | None, ...]]
+    alts: list[tuple[Alternatives | None, ...]]
 
 
 def _settled(a: _Attempt) -> bool:
@@ -76,7 +83,6 @@ def _nothing(raw: tuple[str, ...], flag: Flag) -> MrzReading:
         fields={},
         spans={},
         flags=(flag,),
-        accepted=False,
     )
 
 
@@ -88,11 +94,18 @@ def read_mrz(
     lines: Sequence[str],
     *,
     confidences: Sequence[Sequence[float]] | None = None,
+    alternatives: Sequence[Sequence[Mapping[str, float]]] | None = None,
     today: datetime.date | None = None,
     expiry_warning_days: int = 90,
     low_confidence: float = 0.6,
 ) -> MrzReading:
-    """Read MRZ lines as OCR gave them (see the package docstring for the contract)."""
+    """Read MRZ lines as OCR gave them (see the package docstring for the contract).
+
+    ``confidences[i][j]`` is the recogniser's probability for character ``j`` of line ``i``;
+    ``alternatives[i][j]`` the probabilities of the other characters it considered there.
+    Both are optional evidence: without them, a character whose look-alike weighs the same
+    in the check digits cannot be verified (:mod:`.same_value`).
+    """
     try:
         # No MRZ line is longer than 44 characters: a longer "line" is other text, and
         # bounding it keeps the alignment search fast on whatever a caller pipes in.
@@ -100,16 +113,21 @@ def read_mrz(
     except Exception:  # an iterable that fails while iterating
         raw = ()
     try:
-        return _read(raw, confidences, today or datetime.date.today(), expiry_warning_days, low_confidence)
+        evidence = (confidences, alternatives)
+        return _read(raw, evidence, today or datetime.date.today(), expiry_warning_days, low_confidence)
     except Exception as exc:  # the contract is "never raises"; tests assert this path is never taken
         return _nothing(raw, Flag("engine_error", f"the MRZ could not be read ({type(exc).__name__})"))
 
 
-def _confs_for(confidences: Sequence[Sequence[float]] | None, i: int) -> Sequence[float] | None:
-    if confidences is None:
+_T = TypeVar("_T")
+
+
+def _per_line(evidence: Sequence[Sequence[_T]] | None, i: int) -> list[_T] | None:
+    """Line ``i`` of per-character evidence (confidences or alternatives), if usable."""
+    if evidence is None:
         return None
     try:
-        return list(confidences[i])
+        return list(evidence[i])
     except (IndexError, TypeError, ValueError):
         return None
 
@@ -123,7 +141,7 @@ def _split_single(line: NormLine) -> list[list[NormLine]]:
             parts = []
             for k in range(count):
                 a, b = k * length, (k + 1) * length if k + 1 < count else n
-                parts.append(NormLine(line.text[a:b], line.confidences[a:b], line.non_icao))
+                parts.append(NormLine(line.text[a:b], line.confidences[a:b], line.non_icao, line.alternatives[a:b]))
             out.append(parts)
     return out
 
@@ -236,7 +254,8 @@ def _candidates(norm: list[NormLine]) -> list[_Candidate]:
         for layout in _formats(window):
             kinds = kind_map(layout)
             per_line = [
-                align_line(nl.text, nl.confidences, layout, i, kinds[i]) for i, nl in enumerate(window)
+                align_line(nl.text, nl.confidences, layout, i, kinds[i], nl.alternatives)
+                for i, nl in enumerate(window)
             ]
             combos = sorted(itertools.product(*per_line), key=lambda c: sum(a.rank for a in c))[:_MAX_COMBOS]
             for combo in combos:
@@ -268,17 +287,27 @@ def _attempt(c: _Candidate, today: datetime.date, warn_days: int, low_conf: floa
     prior = _prior(layout, rep.rows)
     penalty = interp.penalty + rep.cost + prior + sum(a.cost for a in combo) * 0.01
     guessed = bool(rep.ambiguous) or any(ch.how in ("search", "wildcard") for ch in rep.changes.values())
-    return _Attempt(layout, rep.rows, interp, penalty, _legal_ratio(layout, texts), prior, guessed, rep.work)
+    alts = [a.alternatives for a in combo]
+    return _Attempt(
+        layout, rep.rows, interp, penalty, _legal_ratio(layout, texts), prior, guessed, rep.work, rep, confs, alts
+    )
+
+
+_Evidence = tuple[Sequence[Sequence[float]] | None, Sequence[Sequence[Mapping[str, float]]] | None]
 
 
 def _read(
     raw: tuple[str, ...],
-    confidences: Sequence[Sequence[float]] | None,
+    evidence: _Evidence,
     today: datetime.date,
     warn_days: int,
     low_conf: float,
 ) -> MrzReading:
-    norm = [normalize_line(line, _confs_for(confidences, i)) for i, line in enumerate(raw)]
+    confidences, alternatives = evidence
+    norm = [
+        normalize_line(line, _per_line(confidences, i), _per_line(alternatives, i))
+        for i, line in enumerate(raw)
+    ]
     attempts: list[_Attempt] = []
     cands = _candidates(norm)
     for c in cands:
@@ -308,8 +337,9 @@ def _read(
             )
         )
     _mark_rivals(best, attempts, fields, flags)
-    bad = any(f.status in ("invalid", "unverified", "low_confidence") for f in fields.values())
-    accepted = it.valid and not bad and not any(f.code in BLOCKING for f in flags)
+    for key, doubts in same_value_doubts(best.layout, best.rows, best.rep, best.confs, best.alts).items():
+        _doubt(fields, key, field_reason(doubts))
+    _needs_a_look(fields, flags)
     return MrzReading(
         format=best.layout.format,
         document_code=fields["document_code"].value or None,
@@ -320,8 +350,37 @@ def _read(
         fields=fields,
         spans=it.spans,
         flags=tuple(flags),
-        accepted=accepted,
     )
+
+
+def _doubt(fields: dict[str, Field], key: str, reason: str) -> None:
+    """Field ``key`` becomes unverified (unless invalid already) with ``reason`` added."""
+    f = fields.get(key)
+    if f is None:
+        return
+    fields[key] = replace(
+        f,
+        status="invalid" if f.status == "invalid" else "unverified",
+        reason=f"{f.reason}; {reason}" if f.reason else reason,
+        confidence=min(f.confidence, 0.5),
+    )
+
+
+_NEEDS_A_LOOK: Final = "needs a look: "
+
+
+def _needs_a_look(fields: dict[str, Field], flags: list[Flag]) -> None:
+    """The ``repaired_unverified`` finding names every unverified field (the interpretation's
+    list predates the rival readings and the same-value rule)."""
+    unverified = [k.replace("_", " ") for k, f in fields.items() if f.status == "unverified"]
+    if not unverified:
+        return
+    flag = Flag("repaired_unverified", _NEEDS_A_LOOK + ", ".join(unverified))
+    at = next((i for i, f in enumerate(flags) if f.code == "repaired_unverified"), None)
+    if at is None:
+        flags.append(flag)
+    elif flags[at].message.startswith(_NEEDS_A_LOOK):
+        flags[at] = flag
 
 
 def _mark_rivals(
@@ -337,15 +396,4 @@ def _mark_rivals(
             if other is None or other.value != f.value:
                 differing.add(key)
     for key in sorted(differing):
-        if key not in fields:
-            continue
-        f = fields[key]
-        reason = "another reading of these lines fits equally well"
-        fields[key] = replace(
-            f,
-            status="unverified",
-            reason=f"{f.reason}; {reason}" if f.reason else reason,
-            confidence=min(f.confidence, 0.5),
-        )
-    if differing and all(fl.code != "repaired_unverified" for fl in flags):
-        flags.append(Flag("repaired_unverified", "needs a look: " + ", ".join(sorted(differing))))
+        _doubt(fields, key, "another reading of these lines fits equally well")

@@ -1,4 +1,4 @@
-"""Repaired MRZ lines to contract fields, spans, checks and flags, and the acceptance rule.
+"""Repaired MRZ lines to contract fields, spans, checks and flags.
 
 Field statuses, strongest first: ``invalid`` (a failing check digit, not a date, unknown
 country ...), ``unverified`` (changed or doubtful with no proof, see :mod:`.repair`),
@@ -14,13 +14,11 @@ is optional data 1 (line 1) and ``personal_number`` optional data 2 (line 2), wh
 states put a national number; neither has its own check digit. A long document number's
 continuation and check digit belong to ``document_number``, not to the optional data.
 
-A reading is accepted only when every present check digit holds, no field is invalid,
-unverified or low-confidence, and no flag in :data:`BLOCKING` was raised. Decisions on
-flags: ``expired``, ``minor`` (possibly under 18 at a bank counter needs a guardian),
-``specimen``, ``partial_date`` and ``name_truncated`` (the MRZ does not hold the whole
-name: the operator takes it from the visual zone) ask for a human and block. Flags outside
-:data:`BLOCKING` (``expires_soon``, ``corrected``, ``format_deviation``,
-``length_repaired``) inform.
+What the statuses and flags mean for ``verified`` and ``accepted`` is decided in one place,
+:mod:`desktop_app.core.trust`: ``expired``, ``minor`` (possibly under 18 at a bank counter
+needs a guardian), ``specimen``, ``partial_date`` and ``name_truncated`` (the MRZ does not
+hold the whole name: the operator takes it from the visual zone) ask for a human;
+``expires_soon``, ``corrected``, ``format_deviation`` and ``length_repaired`` inform.
 """
 
 from __future__ import annotations
@@ -38,25 +36,6 @@ from desktop_app.core.mrz.lookalikes import CHECK_BLIND
 from desktop_app.core.mrz.repair import Pos, Repaired
 from desktop_app.core.types import CHECK_KEYS, CharSpan, CheckStatus, Field, FieldStatus, Flag
 
-BLOCKING: Final = frozenset(
-    {
-        "no_mrz",
-        "check_failed",
-        "unknown_country",
-        "specimen",
-        "expired",
-        "minor",
-        "partial_date",
-        "invalid_date",
-        "invalid_field",
-        "date_inconsistent",
-        "name_truncated",
-        "repaired_unverified",
-        "low_confidence",
-        "engine_error",
-        "format_mismatch",
-    }
-)
 _RANK: Final[dict[FieldStatus, int]] = {
     "ok": 0,
     "corrected": 1,
@@ -73,6 +52,14 @@ _CONF_CAP: Final[dict[FieldStatus, float]] = {
     "unverified": 0.5,
     "invalid": 0.2,
 }
+_NEVER_PROVED: Final = frozenset(
+    {"surname", "given_names", "document_code", "issuing_country", "nationality", "sex"}
+)
+"""Fields whose repairs are never verified (:mod:`.repair`): no check digit covers them,
+except the French card's composite, which also covers its names, and a misread letter of a
+name (legal, never flagged) can make that composite hold over a wrong repair elsewhere
+(``ID`` read ``I0``, repaired ``IO``, while a filler of the given names read ``L`` cancels
+the difference)."""
 _FlagFn = Callable[[str, str], None]
 VALID_CODES: Final = frozenset("ACIPV")
 _OWN_CHECK: Final = {
@@ -108,7 +95,6 @@ class Interpretation:
     spans: dict[str, CharSpan]
     checks: dict[str, CheckStatus]
     flags: list[Flag]
-    accepted: bool
     valid: bool
     penalty: float
 
@@ -276,12 +262,12 @@ def interpret(
                 flag("repaired_unverified", f"{label} repaired without proof: {what}")
             continue
         name = owned in ("surname", "given_names")
-        if ch.verified and not name:
+        if ch.verified and owned not in _NEVER_PROVED:
             d[owned].worse("corrected", what + " (confirmed by the check digit)")
             corrected.append(owned.replace("_", " ") + ": " + what)
         else:
             why = {
-                "lookalike": "no check digit confirms it" if not name else "names carry no check digit",
+                "lookalike": "names carry no check digit" if name else "no check digit of its own confirms it",
                 "wildcard": "unreadable character, guessed",
                 "context": "taken as a filler inside a filler run",
                 "search": "a check digit failed; this is one guess that satisfies it",
@@ -336,9 +322,7 @@ def interpret(
         fields[key] = Field(dr.value, conf, "mrz", dr.status, "; ".join(dr.reasons) or None, None)
         spans[key] = dr.span
     valid = all(v != "invalid" for v in checks.values())
-    bad_field = any(dr.status in ("invalid", "unverified", "low_confidence") for dr in d.values())
-    accepted = valid and not bad_field and not any(f.code in BLOCKING for f in flags)
-    return Interpretation(fields, spans, checks, flags, accepted, valid, penalty)
+    return Interpretation(fields, spans, checks, flags, valid, penalty)
 
 
 def _covered_by_composite(layout: Layout, dr: _Draft) -> bool:

@@ -13,12 +13,15 @@ Two different tables, used with different weight:
 ``FILLER_LIKE`` are the characters OCR reads for the filler ``<``.
 ``CHECK_BLIND`` are characters whose 7-3-1 weighted value is 0 mod 10 at every weight, like
 ``<`` itself: no check digit can tell them apart from ``<`` or from each other.
+``SAME_VALUE`` pairs characters that look alike *and* weigh the same, so that no check digit
+can see a misread between them (``1``/``L``): see :mod:`.same_value` for what that costs.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from desktop_app.core.mrz.checksum import char_value
 from desktop_app.core.mrz.layouts import Kind
 
 DIGITS: Final = "0123456789"
@@ -98,6 +101,41 @@ _STRONG: Final = frozenset(
 )
 
 
+_EXTRA_TWINS: Final = ("8S",)
+"""Glyph twins the repair tables above leave out but OCR-B shows: ``S`` is an ``8`` open on
+two sides, and blur closes it. (``8S`` is not a repair candidate because the pair weighs the
+same: a check digit cannot choose between them, so searching it would prove nothing.)"""
+
+
+def _same_value_twins() -> dict[str, frozenset[str]]:
+    """Every look-alike pair above whose two characters weigh the same mod 10, grouped by
+    that value.
+
+    7, 3 and 1 are all prime to 10, so two characters contribute alike at every weight
+    exactly when their values agree mod 10 (``char_value``: digits as is, A-Z 10-35, ``<``
+    0). Of the many such classes (``0 < A K U``, ``1 B L V``, ``6 G Q``, ``8 I S``,
+    ``2 C M W`` ...) only a few members look alike: ``0``/``U`` (the round bottom), ``<``/``K``
+    (the chevron is half a K; the commonest misread of a blurred MRZ), ``1``/``L``, ``6``/``G``
+    and ``8``/``S``. ``3``/``D``, ``1``/``V``, ``8``/``I``, ``6``/``Q``: same weight, different
+    glyphs, not seen confused. Pairs of one class make one group (``0 < K U``): a blurred
+    character the recogniser hesitates on between a chevron, a K, a U and a 0 is one doubt,
+    and a ``K`` read for a ``0`` must not pass because its own twin ``<`` happens to change a
+    check (a long number's marker). Whatever a recogniser itself reports as a same-weight
+    alternative is weighed too (:mod:`.same_value`).
+    """
+    pairs: set[frozenset[str]] = set()
+    for ch, alts in _ALNUM_CONFUSE.items():
+        pairs.update(frozenset((ch, a)) for a in alts)
+    pairs.update(frozenset(kv) for kv in (*TO_DIGIT.items(), *TO_LETTER.items()))
+    pairs.update(frozenset(p) for p in _EXTRA_TWINS)
+    classes: dict[int, set[str]] = {}
+    for pair in pairs:
+        a, b = sorted(pair)
+        if char_value(a) % 10 == char_value(b) % 10:
+            classes.setdefault(char_value(a) % 10, set()).update(pair)
+    return {ch: frozenset(group - {ch}) for group in classes.values() for ch in group}
+
+
 def is_strong(a: str, b: str) -> bool:
     """Whether ``a``/``b`` is one of the most frequent OCR confusions (searched first)."""
     return frozenset((a, b)) in _STRONG
@@ -114,6 +152,9 @@ def _alnum_confuse() -> dict[str, str]:
 
 
 _ALNUM_CONFUSE: Final = _alnum_confuse()
+
+SAME_VALUE: Final = _same_value_twins()
+"""Character -> its look-alikes of the same check value (no check digit tells them apart)."""
 
 
 def confusable(kind: Kind, ch: str) -> str:

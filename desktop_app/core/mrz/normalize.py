@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 UNKNOWN: Final = "?"
+
+Alternatives = Mapping[str, float]
+"""Other characters the recogniser considered for one character, with their probability."""
 
 _FILLERS: Final = frozenset("<«‹〈⟨く‹˂ᐸ＜﹤≺")
 _LOOKALIKES: Final = {
@@ -45,6 +48,9 @@ class NormLine:
     confidences: tuple[float | None, ...]
     non_icao: tuple[str, ...]
     """Characters that are not ICAO MRZ characters but were taken as one (``Ñ`` as ``N``)."""
+    alternatives: tuple[Alternatives | None, ...] = ()
+    """Per character, the recogniser's alternatives in MRZ characters (None: not reported);
+    empty when none were given for the line."""
 
 
 def _map_char(ch: str) -> tuple[str, bool]:
@@ -73,11 +79,44 @@ def _map_char(ch: str) -> tuple[str, bool]:
     return UNKNOWN, False
 
 
-def normalize_line(raw: str, confidences: Sequence[float] | None = None) -> NormLine:
-    """``raw`` in MRZ characters; ``confidences`` (one per raw character) follow along."""
+def _probability(value: object) -> float | None:
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(p):
+        return None
+    return min(1.0, max(0.0, p))
+
+
+def _alternatives(alts: object, chosen: str) -> Alternatives | None:
+    """A recogniser's alternatives for one character, in MRZ characters: keys normalised like
+    the text (``«`` is ``<``), probabilities of keys that become the same character added,
+    the chosen character itself and anything that is no MRZ character dropped."""
+    if not isinstance(alts, Mapping):
+        return None
+    out: dict[str, float] = {}
+    for key, value in alts.items():
+        p = _probability(value)
+        mapped = _map_char(key)[0] if isinstance(key, str) and len(key) == 1 else ""
+        if p is None or len(mapped) != 1 or mapped in (UNKNOWN, chosen):
+            continue
+        out[mapped] = min(1.0, out.get(mapped, 0.0) + p)
+    return out
+
+
+def normalize_line(
+    raw: str,
+    confidences: Sequence[float] | None = None,
+    alternatives: Sequence[Alternatives] | None = None,
+) -> NormLine:
+    """``raw`` in MRZ characters; ``confidences`` and ``alternatives`` (one per raw
+    character) follow along, exactly as the characters do."""
     use_conf = confidences is not None and len(confidences) == len(raw)
+    use_alts = alternatives is not None and len(alternatives) == len(raw) and len(raw) > 0
     text: list[str] = []
     confs: list[float | None] = []
+    alts: list[Alternatives | None] = []
     non_icao: list[str] = []
     for i, ch in enumerate(raw):
         mapped, reduced = _map_char(ch)
@@ -91,7 +130,10 @@ def normalize_line(raw: str, confidences: Sequence[float] | None = None) -> Norm
                 conf = None
             if conf is not None and not (0.0 <= conf <= 1.0):
                 conf = None if math.isnan(conf) else min(1.0, max(0.0, conf))
+        # A character that became several (a ligature) has no alternatives of its own.
+        given = alternatives[i] if use_alts and alternatives is not None and len(mapped) == 1 else None
         for m in mapped:
             text.append(m)
             confs.append(conf)
-    return NormLine("".join(text), tuple(confs), tuple(non_icao))
+            alts.append(_alternatives(given, m))
+    return NormLine("".join(text), tuple(confs), tuple(non_icao), tuple(alts) if use_alts else ())

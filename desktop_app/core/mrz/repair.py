@@ -37,7 +37,9 @@ among legal characters (7-3-1 check digits cannot tell ``<`` from ``0 A K U``, n
 ``1 B L V``, ``8 I S``, ``6 G Q``, ``2 C M W``, so the error may be elsewhere), a wildcard
 (the check digit picks a digit, nothing confirms it), and any change to a name, a country,
 the document code or the sex (no check digit covers them; the French card's composite
-covers its names, but a name is never treated as proved).
+covers its names, but a name is never treated as proved). A character no repair touched
+can be wrong in the same way, a look-alike of the same weight (``1`` for ``L``): that is
+judged on the recogniser's evidence, in :mod:`.same_value`.
 """
 
 from __future__ import annotations

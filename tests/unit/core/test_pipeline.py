@@ -128,3 +128,54 @@ def test_a_fault_in_the_visual_zone_keeps_the_mrz_result(monkeypatch: pytest.Mon
     [result] = reader.read(page)
     assert result.status == "ok" and result.fields["surname"].value == "ERIKSSON"
     assert any(f.code == "viz_failed" for f in result.flags)
+
+
+class EvidenceEngine(ScriptedEngine):
+    """Answers with the given lines, confidences and per-character alternatives (the
+    recogniser's word on each character), as the decoder reports them."""
+
+    def __init__(self, lines: Sequence[str], doubt: tuple[int, int, float, dict[str, float]] | None) -> None:
+        super().__init__(lines)
+        self.doubt = doubt
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        out = []
+        for i, line in enumerate(super().recognize(crops, alphabet=alphabet)):
+            confs = [0.99] * len(line.text)
+            alts: list[dict[str, float]] = [{} for _ in line.text]
+            if self.doubt is not None and self.doubt[0] == i:
+                _, col, p, others = self.doubt
+                confs[col], alts[col] = p, others
+            out.append(RecognizedLine(line.text, line.confidence, tuple(confs), line.char_centers, tuple(alts)))
+        return out
+
+
+def _evidence_reader(lines: Sequence[str], doubt: tuple[int, int, float, dict[str, float]] | None) -> DocumentReader:
+    from datetime import date
+
+    engine = EvidenceEngine(lines, doubt)
+    return DocumentReader(ReaderSettings(today=date(2025, 6, 1)), engine=engine)  # type: ignore[arg-type]
+
+
+def test_the_recognisers_alternatives_decide_a_same_value_look_alike() -> None:
+    from desktop_app.core.mrz import MrzData, compose_mrz
+
+    true = compose_mrz(MrzData("TD3", "P", "D", "Mustermann", "Erika", "C19389564", "D", "800101", "F", "300101", ""))
+    misread = (true[0], true[1].replace("C19389564", "CL9389564"))  # same check value: every check holds
+    page, _ = _page()
+
+    [clear] = _evidence_reader(misread, (1, 1, 0.97, {"1": 0.02})).read(page)
+    # The recogniser was sure of the L (48:1): nothing on the MRZ alone can refute it.
+    assert clear.mrz is not None and clear.mrz.valid and clear.verified and clear.accepted
+
+    [close] = _evidence_reader(misread, (1, 1, 0.70, {"1": 0.28})).read(page)
+    f = close.fields["document_number"]
+    assert close.mrz is not None and close.mrz.valid
+    assert f.value == "CL9389564" and f.status == "unverified" and "could also be '1'" in (f.reason or "")
+    assert not close.verified and not close.accepted
+    obj = close.to_json()
+    assert obj["verified"] is False and obj["accepted"] is False and obj["mrz"]["valid"] is True
+
+    [right] = _evidence_reader(true, None).read(page)
+    assert right.verified and right.accepted and right.to_json()["verified"] is True
+    assert not any(fl.code == "needs_review" for fl in right.flags)

@@ -3,7 +3,7 @@ rest are flagged; garbage never raises."""
 
 from __future__ import annotations
 
-from mrz_helpers import cd, flag_codes, read, values
+from mrz_helpers import cd, confident, flag_codes, read, values
 from test_mrz_deviations import td3
 
 from desktop_app.core.mrz import MrzData, compose_mrz
@@ -116,13 +116,12 @@ def test_doubled_filler_in_a_single_name_is_harmless() -> None:
 
 
 def test_low_confidence_characters_need_a_look() -> None:
-    l1, l2 = CLEAN
-    confs = [[0.95] * len(l1), [0.95] * len(l2)]
+    confs = confident(CLEAN)
     confs[0][8] = 0.3  # a letter of the surname: nothing can confirm it
     r = read(CLEAN, confidences=confs)
     assert r.fields["surname"].status == "low_confidence" and "low_confidence" in flag_codes(r)
     assert not r.accepted and r.fields["surname"].confidence == 0.3
-    confs = [[0.95] * len(l1), [0.95] * len(l2)]
+    confs = confident(CLEAN)
     confs[1][15] = 0.3  # a digit of a date whose check digit holds: confirmed
     r = read(CLEAN, confidences=confs)
     assert r.fields["birth_date"].status == "ok" and r.accepted
@@ -132,7 +131,11 @@ def test_low_confidence_characters_need_a_look() -> None:
 
 def test_confidences_of_wrong_length_are_ignored() -> None:
     r = read(CLEAN, confidences=[[0.1], [0.1, 0.2]])
-    assert r.accepted
+    plain = read(CLEAN, plain=True)
+    assert values(r) == TRUTH and r.valid and r.flags == plain.flags
+    assert {k: (f.status, f.reason) for k, f in r.fields.items()} == {
+        k: (f.status, f.reason) for k, f in plain.fields.items()
+    }  # exactly as plain text: no 0.1 makes a field low-confidence, and no evidence is taken
 
 
 def test_low_confidence_guides_the_search() -> None:

@@ -44,6 +44,5 @@ def make_result(
         format="TD3",
         document_code="P",
         fields=fields,
-        accepted=not flags,
         flags=flags,
     )
