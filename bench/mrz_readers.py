@@ -36,7 +36,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +90,9 @@ def _geometry(crop: Image, n_chars: int) -> tuple[float, float]:
     return pitch, cap
 
 
-def rescale(crop: Image, n_chars: int, scale: Scale) -> tuple[Image, float, float] | None:
-    """(crop for the recogniser, its pitch px, its cap px); None when the scale cannot be
-    made from this crop (glyphs taller than the 48 px frame)."""
+def rescale(crop: Image, n_chars: int, scale: Scale) -> tuple[Image, float, float]:
+    """(crop for the recogniser, its pitch px, its cap px). Glyphs taller than the 48 px
+    frame (a crop whose characters are unusually narrow, at the widest scales) are cut."""
     pitch0, cap0 = _geometry(crop, n_chars)
     if scale.stretch is None:
         return crop, pitch0, cap0
@@ -105,8 +105,6 @@ def rescale(crop: Image, n_chars: int, scale: Scale) -> tuple[Image, float, floa
         pitch = scale.px_per_char
         cap = pitch / (natural * scale.stretch)
     fy = cap / cap0
-    if cap > 0.92 * REC_H:
-        return None
     new_h = max(4, round(REC_H * fy))
     new_w = max(8, round(w * (REC_H / h) * (pitch / pitch0)))
     interp = cv2.INTER_AREA if new_h < h else cv2.INTER_CUBIC
@@ -172,9 +170,29 @@ def match_lines(reads: Sequence[str], truth: Sequence[str]) -> list[str]:
 
 
 @dataclass
+class DocRead:
+    """One document read by one reader at one scale."""
+
+    reads: list[str]
+    """Raw recogniser text of the chosen orientation ([] when no MRZ was found)."""
+    repaired: list[str]
+    """The lines after the project's MRZ normalisation and repairs (read_mrz)."""
+    valid: bool
+    accepted: bool
+    score: float = 0.0
+    """The attempt's score, as the pipeline scores attempts."""
+    calls_ms: list[tuple[float, int]] = field(default_factory=list)
+    """(time, lines) of every recognise call made for the document."""
+    geometry: list[tuple[float, float]] = field(default_factory=list)
+    """(pitch, cap) of the chosen crops."""
+    crops: list[Image] = field(default_factory=list)
+
+
+@dataclass
 class Tally:
     lines: int = 0
     exact: int = 0
+    repaired_exact: int = 0
     chars: int = 0
     edits: int = 0
     filler_as_char: int = 0
@@ -183,17 +201,21 @@ class Tally:
     filler_added: int = 0
     docs: int = 0
     docs_exact: int = 0
-    no_mrz: int = 0
-    skipped: int = 0
+    docs_repaired_exact: int = 0
+    valid: int = 0
+    valid_wrong: int = 0
+    accepted: int = 0
+    accepted_wrong: int = 0
     ms_per_line: list[float] = field(default_factory=list)
+    ms_per_doc: list[float] = field(default_factory=list)
     pitch: list[float] = field(default_factory=list)
     cap: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
-    def add_doc(self, name: str, reads: Sequence[str], truth: Sequence[str]) -> None:
+    def add(self, name: str, doc: DocRead, truth: Sequence[str]) -> None:
         self.docs += 1
         all_ok = True
-        for k, (r, t) in enumerate(zip(match_lines(reads, truth), truth, strict=True)):
+        for k, (r, t) in enumerate(zip(match_lines(doc.reads, truth), truth, strict=True)):
             self.lines += 1
             self.chars += len(t)
             dist, ops = align(r, t)
@@ -213,6 +235,19 @@ class Tally:
                     self.filler_added += 1
             self.misses.append(f"{name} L{k + 1} d={dist}\n      read  {r}\n      truth {t}")
         self.docs_exact += all_ok
+        rep = match_lines(doc.repaired, truth)
+        rep_ok = list(rep) == list(truth)
+        self.repaired_exact += sum(1 for r, t in zip(rep, truth, strict=True) if r == t)
+        self.docs_repaired_exact += rep_ok
+        self.valid += doc.valid
+        self.valid_wrong += doc.valid and not rep_ok
+        self.accepted += doc.accepted
+        self.accepted_wrong += doc.accepted and not rep_ok
+        self.ms_per_line.extend(ms / max(1, n) for ms, n in doc.calls_ms)
+        self.ms_per_doc.append(sum(ms for ms, _ in doc.calls_ms))
+        for pitch, cap in doc.geometry:
+            self.pitch.append(pitch)
+            self.cap.append(cap)
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -224,39 +259,34 @@ def _score(reading: Any, recognized: Sequence[RecognizedLine]) -> tuple[float, f
     return (10.0 if reading.format else 0.0) + 2.0 * checks + conf + (5.0 if reading.valid else 0.0), conf
 
 
-def read_document(
-    reader: Reader, candidates: Sequence[MrzCandidate], n_chars: int, scale: Scale, tally: Tally
-) -> list[str] | None:
-    """The lines read in the orientation chosen as the pipeline chooses it; None when no
-    MRZ was found."""
-    best: tuple[float, bool, list[str], list[tuple[Image, float, float]]] | None = None
+def read_document(reader: Reader, candidates: Sequence[MrzCandidate], n_chars: int, scale: Scale) -> DocRead:
+    """The lines read in the orientation chosen as ``DocumentReader._read_mrz`` chooses it."""
+    calls: list[tuple[float, int]] = []
+    best: tuple[float, Any, list[str], list[tuple[Image, float, float]]] | None = None
+
+    def done() -> DocRead:
+        if best is None:
+            return DocRead([], [], False, False, -1.0, calls)
+        score, reading, reads, made = best
+        return DocRead(reads, list(reading.lines), bool(reading.valid), bool(reading.accepted), score, calls,
+                       [(m[1], m[2]) for m in made], [m[0] for m in made])
+
     for cand in candidates:
         for variant in (cand, cand.flipped()):
             made = [rescale(ln.image, n_chars, scale) for ln in variant.lines]
-            if any(m is None for m in made):
-                tally.skipped += 1
-                return None
-            crops = [m[0] for m in made if m is not None]
+            crops = [m[0] for m in made]
             t = time.perf_counter()
             rec = reader(crops)
-            dt = (time.perf_counter() - t) * 1000
-            tally.ms_per_line.append(dt / max(1, len(crops)))
+            calls.append(((time.perf_counter() - t) * 1000, len(crops)))
             reading = read_mrz([r.text for r in rec], confidences=[r.char_confidences for r in rec])
             score, conf = _score(reading, rec)
             if best is None or score > best[0]:
-                best = (score, reading.format is not None, [r.text for r in rec], [m for m in made if m is not None])
+                best = (score, reading, [r.text for r in rec], made)
             if reading.format is not None and (reading.valid or conf >= CONFIDENT_READ):
-                return _chosen(best, tally)
-        if best is not None and best[1]:
-            return _chosen(best, tally)
-    return _chosen(best, tally) if best is not None else None
-
-
-def _chosen(best: tuple[float, bool, list[str], list[tuple[Image, float, float]]], tally: Tally) -> list[str]:
-    for _img, pitch, cap in best[3]:
-        tally.pitch.append(pitch)
-        tally.cap.append(cap)
-    return best[2]
+                return done()
+        if best is not None and best[1].format is not None:
+            return done()
+    return done()
 
 
 def _devset(limit: int | None, only: str | None) -> list[tuple[str, Image, list[str]]]:
@@ -301,36 +331,102 @@ def _readers(names: Sequence[str]) -> dict[str, Reader]:
     return out
 
 
+HEADER = (f"{'reader':8} {'scale':27} {'px/chr':>6} {'cap':>5} {'exact lines':>12} {'CER':>6} {'<>X':>4} {'X><':>4} "
+          f"{'<drop':>5} {'<add':>4} {'docs ex':>7} {'repaired':>8} {'valid':>5} {'v&wrong':>7} {'acc':>4} "
+          f"{'a&wrong':>7} {'ms/line':>7} {'ms/doc':>6}")
+
+
+def _med(xs: Sequence[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def _row(label: str, scale: str, t: Tally) -> str:
+    med = _med
+    return (f"{label:8} {scale:27} {med(t.pitch):6.1f} {med(t.cap):5.1f} {t.exact:4d}/{t.lines:<3d} {t.exact / max(1, t.lines):4.0%}"
+            f" {t.edits / max(1, t.chars):6.2%} {t.filler_as_char:4d} {t.char_as_filler:4d} {t.filler_dropped:5d}"
+            f" {t.filler_added:4d} {t.docs_exact:3d}/{t.docs:<3d} {t.docs_repaired_exact:4d}/{t.docs:<3d} {t.valid:5d}"
+            f" {t.valid_wrong:7d} {t.accepted:4d} {t.accepted_wrong:7d} {med(t.ms_per_line):7.1f} {med(t.ms_per_doc):6.0f}")
+
+
+def _timing(docs: Sequence[DocRead], readers: dict[str, Reader], rounds: int) -> dict[str, float]:
+    """Median ms per line over the given documents' chosen crops, every reader on the
+    same crops, interleaved, the fastest of ``rounds`` calls per document (the machine is
+    shared: the fastest is the least disturbed)."""
+    per: dict[str, list[float]] = {r: [] for r in readers}
+    for doc in docs:
+        if not doc.crops:
+            continue
+        for rname, reader in readers.items():
+            best = float("inf")
+            for _ in range(rounds):
+                t = time.perf_counter()
+                reader(doc.crops)
+                best = min(best, (time.perf_counter() - t) * 1000)
+            per[rname].append(best / len(doc.crops))
+    return {r: statistics.median(v) if v else float("nan") for r, v in per.items()}
+
+
 def run(title: str, items: Sequence[tuple[str, Image, list[str]]], readers: dict[str, Reader],
-        scales: Sequence[Scale], misses: str) -> None:
+        scales: Sequence[Scale], misses: str, combos: Sequence[str], timing_docs: int, rounds: int,
+        timing_scales: Sequence[str] = ()) -> None:
     located = [(name, find_mrz(img), truth) for name, img, truth in items]
-    tallies: dict[tuple[str, str], Tally] = {}
+    results: dict[tuple[str, str], list[DocRead]] = {}
     for rname, reader in readers.items():
         for scale in scales:
-            tally = Tally()
-            for name, cands, truth in located:
-                reads = read_document(reader, cands, len(truth[0]), scale, tally) if cands else None
-                if reads is None:
-                    tally.no_mrz += 1 if not cands else 0
-                    reads = []
-                tally.add_doc(name, reads, truth)
-            tallies[(rname, scale.label)] = tally
-            print(f"  .. {rname} {scale.label}: {tally.exact}/{tally.lines}", file=sys.stderr, flush=True)
+            results[(rname, scale.label)] = [read_document(reader, cands, len(truth[0]), scale)
+                                             for _name, cands, truth in located]
+            ok = sum(1 for d, (_, _, t) in zip(results[(rname, scale.label)], located, strict=True)
+                     if match_lines(d.reads, t) == t)
+            print(f"  .. {title}: {rname} {scale.label}: {ok}/{len(located)} documents exact", file=sys.stderr, flush=True)
+    tallies: dict[tuple[str, str], Tally] = {}
+    for key, docs in results.items():
+        tally = Tally()
+        for doc, (name, _c, truth) in zip(docs, located, strict=True):
+            tally.add(name, doc, truth)
+        tallies[key] = tally
+    # Combinations. FIRST>SECOND[:when]: the first reader's reading unless `when` (invalid:
+    # a check digit fails or no format; unaccepted: the reading is not accepted as it
+    # stands), then the second's. FIRST+SECOND: both always, the higher-scored reading.
+    for spec in combos:
+        both_always = "+" in spec
+        body, _, when = spec.partition(":")
+        first, second = body.split("+" if both_always else ">")
+        (r1, s1), (r2, s2) = first.split("@"), second.split("@")
+        if (r1, s1) not in results or (r2, s2) not in results:
+            continue
+        tally = Tally()
+        used = 0
+        for d1, d2, (name, _c, truth) in zip(results[(r1, s1)], results[(r2, s2)], located, strict=True):
+            if both_always:
+                pick = d2 if d2.score > d1.score else d1
+                used += pick is d2
+                calls = d1.calls_ms + d2.calls_ms
+            else:
+                fail = (not d1.valid) if when in ("", "invalid") else (not d1.accepted)
+                pick = d2 if fail else d1
+                used += fail
+                calls = d1.calls_ms + (d2.calls_ms if fail else [])
+            tally.add(name, replace(pick, calls_ms=calls), truth)
+        tally.ms_per_line = []  # a per-line time means little for two readers; see ms/doc
+        tallies[(body.replace(f"@{s1}", "").replace(f"@{s2}", ""), f"{s1}{'+' if both_always else '>'}{s2}"
+                 + (f":{when}" if when else ""))] = tally
+        print(f"  .. {title}: {spec}: second reader's reading used on {used}/{len(located)} documents",
+              file=sys.stderr)
     n_lines = sum(len(t) for _, _, t in items)
     print(f"\n## {title}: {len(items)} documents, {n_lines} MRZ lines; MRZ not found on "
           f"{sum(1 for _, c, _ in located if not c)}")
-    print(f"{'reader':6} {'scale':12} {'px/char':>7} {'cap px':>6} {'exact lines':>13} {'docs exact':>11} "
-          f"{'CER':>6} {'<->X':>5} {'X-><':>5} {'<drop':>5} {'<add':>5} {'ms/line':>7}")
+    print(HEADER)
     for (rname, label), t in tallies.items():
-        if t.skipped:
-            print(f"{rname:6} {label:12} {'':>7} {'':>6}  (not made: glyphs taller than the frame on {t.skipped} documents)")
-            continue
-        pitch = statistics.median(t.pitch) if t.pitch else float("nan")
-        cap = statistics.median(t.cap) if t.cap else float("nan")
-        ms = statistics.median(t.ms_per_line) if t.ms_per_line else float("nan")
-        print(f"{rname:6} {label:12} {pitch:7.1f} {cap:6.1f} {t.exact:5d}/{t.lines:<3d} {t.exact / max(1, t.lines):4.0%} "
-              f"{t.docs_exact:4d}/{t.docs:<3d}  {t.edits / max(1, t.chars):6.2%} {t.filler_as_char:5d} "
-              f"{t.char_as_filler:5d} {t.filler_dropped:5d} {t.filler_added:5d} {ms:7.1f}")
+        print(_row(rname, label, t))
+    if timing_docs:
+        print(f"\n# time per line, interleaved on the same crops, fastest of {rounds} per document, "
+              f"first {timing_docs} documents (ms, median)")
+        for scale in scales:
+            if timing_scales and scale.label not in timing_scales:
+                continue
+            docs = [d for d in results[(next(iter(readers)), scale.label)][:timing_docs]]
+            times = _timing(docs, readers, rounds)
+            print(f"  {scale.label:12} " + "  ".join(f"{r} {ms:6.1f}" for r, ms in times.items()))
     if misses == "none":
         return
     for (rname, label), t in tallies.items():
@@ -353,6 +449,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--stretches", default="1.4,1.0")
     ap.add_argument("--widths", default="native,12,16,24,32", help="px per character; 'native' keeps the cap height")
+    ap.add_argument("--combos", default=("v4@locator>v6@locator:invalid,v4@locator>v6@locator:unaccepted,"
+                                         "v4@locator>v6@s1/24:invalid,v4@locator>v6@s1/24:unaccepted,"
+                                         "v4@locator+v6@s1/24,v6@s1/24>v4@locator:invalid"),
+                    help="comma-separated FIRST@SCALE>SECOND@SCALE[:invalid|unaccepted] (the second reader when the"
+                         " first's reading fails so) or FIRST@SCALE+SECOND@SCALE (both, the higher-scored reading)")
+    ap.add_argument("--timing-docs", type=int, default=20, help="documents for the interleaved timing (0: none)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--timing-scales", default="locator,s1.4/24,s1.4/32,s1/native,s1/24,s1/32",
+                    help="scales timed in the interleaved pass ('' for all)")
     ap.add_argument("--misses", choices=("all", "locator", "none"), default="all")
     args = ap.parse_args(argv)
 
@@ -361,13 +466,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for w in args.widths.split(","):
             scales.append(Scale(float(s), None if w == "native" else float(w)))
     readers = _readers([r for r in args.readers.split(",") if r])
+    combos = [f for f in args.combos.split(",") if f]
     print(f"# MRZ line recognisers: {', '.join(readers)}; scales: {', '.join(s.label for s in scales)}")
     print(f"# locator crops: cap {TARGET_CHAR_HEIGHT} px in {CROP_HEIGHT_FACTOR} cap heights, stretch {STRETCH}")
+    print("# columns: px/chr and cap in the recogniser's 48 px frame (median); exact lines raw; CER raw;"
+          " <>X '<' read as a letter/digit, X>< the reverse, <drop/<add '<' lost/extra; docs ex: every line"
+          " raw-exact; repaired: every line exact after read_mrz's repairs; valid: all check digits valid;"
+          " v&wrong: valid but some repaired line wrong; acc/a&wrong: accepted, accepted but wrong;"
+          " ms/line and ms/doc from the pass itself (all recognise calls of a document, orientations included)")
     if not args.no_devset:
-        run(f"devset ({DEVSET})", _devset(args.limit, args.only), readers, scales, args.misses)
+        run(f"devset ({DEVSET})", _devset(args.limit, args.only), readers, scales, args.misses, combos,
+            args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t])
     for cond in [c for c in args.synth.split(",") if c]:
         run(f"generated {cond} (n={args.n}, seed={args.seed})", _synth(cond, args.n, args.seed), readers, scales,
-            args.misses)
+            args.misses, combos, args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t])
     return 0
 
 

@@ -69,6 +69,9 @@ class OnnxRecConfig:
     model_dir: Path = field(default_factory=lambda: models_dir() / MODEL_DIR_NAME)
     threads: int = 2
     """Intra-op threads; a counter PC has 2 cores, shared with the GUI and Paddle."""
+    spin: bool = False
+    """Let onnxruntime's idle threads spin-wait after a call (its default). Off: on 2 shared
+    cores a spinning pool takes CPU from Paddle and the GUI right after every read."""
 
 
 class OnnxLineRecognizer:
@@ -95,6 +98,7 @@ class OnnxLineRecognizer:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3  # errors only: onnxruntime's warnings are not for the operator
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.config.spin else "0")
         try:
             self._session = ort.InferenceSession(str(d / MODEL_FILE), sess_options=opts,
                                                  providers=["CPUExecutionProvider"])
