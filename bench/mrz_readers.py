@@ -211,6 +211,7 @@ class Tally:
     pitch: list[float] = field(default_factory=list)
     cap: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    repaired_misses: list[str] = field(default_factory=list)
 
     def add(self, name: str, doc: DocRead, truth: Sequence[str]) -> None:
         self.docs += 1
@@ -239,6 +240,9 @@ class Tally:
         rep_ok = list(rep) == list(truth)
         self.repaired_exact += sum(1 for r, t in zip(rep, truth, strict=True) if r == t)
         self.docs_repaired_exact += rep_ok
+        if not rep_ok:
+            wrong = [f"L{k + 1} {r or '(none)'} for {t}" for k, (r, t) in enumerate(zip(rep, truth, strict=True)) if r != t]
+            self.repaired_misses.append(f"{name}{' (accepted!)' if doc.accepted else ''}: " + "; ".join(wrong))
         self.valid += doc.valid
         self.valid_wrong += doc.valid and not rep_ok
         self.accepted += doc.accepted
@@ -435,6 +439,10 @@ def run(title: str, items: Sequence[tuple[str, Image, list[str]]], readers: dict
         if t.misses:
             print(f"\n### misses: {title}, {rname}, {label} ({len(t.misses)})")
             for m in t.misses:
+                print("  " + m)
+        if t.repaired_misses:
+            print(f"\n### wrong after repairs: {title}, {rname}, {label} ({len(t.repaired_misses)} documents)")
+            for m in t.repaired_misses:
                 print("  " + m)
 
 
