@@ -352,28 +352,40 @@ def _row(label: str, scale: str, t: Tally) -> str:
             f" {t.valid_wrong:7d} {t.accepted:4d} {t.accepted_wrong:7d} {med(t.ms_per_line):7.1f} {med(t.ms_per_doc):6.0f}")
 
 
-def _timing(docs: Sequence[DocRead], readers: dict[str, Reader], rounds: int) -> dict[str, float]:
-    """Median ms per line over the given documents' chosen crops, every reader on the
-    same crops, interleaved, the fastest of ``rounds`` calls per document (the machine is
-    shared: the fastest is the least disturbed)."""
-    per: dict[str, list[float]] = {r: [] for r in readers}
-    for doc in docs:
-        if not doc.crops:
+def timing(located: Sequence[tuple[str, Sequence[MrzCandidate], list[str]]], readers: dict[str, Reader],
+           scales: Sequence[Scale], rounds: int) -> dict[tuple[str, str], float]:
+    """Median ms per line: for each document (its best candidate, as the locator turned it),
+    every scale and every reader in turn on the same crops, the fastest of ``rounds``
+    calls. Interleaving both ways keeps a load change on the shared machine from favouring
+    one reader or one scale."""
+    per: dict[tuple[str, str], list[float]] = {(r, sc.label): [] for r in readers for sc in scales}
+    for _name, cands, truth in located:
+        if not cands:
             continue
-        for rname, reader in readers.items():
-            best = float("inf")
-            for _ in range(rounds):
-                t = time.perf_counter()
-                reader(doc.crops)
-                best = min(best, (time.perf_counter() - t) * 1000)
-            per[rname].append(best / len(doc.crops))
-    return {r: statistics.median(v) if v else float("nan") for r, v in per.items()}
+        for sc in scales:
+            crops = [rescale(ln.image, len(truth[0]), sc)[0] for ln in cands[0].lines]
+            for rname, reader in readers.items():
+                best = float("inf")
+                for _ in range(rounds):
+                    t = time.perf_counter()
+                    reader(crops)
+                    best = min(best, (time.perf_counter() - t) * 1000)
+                per[(rname, sc.label)].append(best / len(crops))
+    return {k: _med(v) for k, v in per.items()}
 
 
 def run(title: str, items: Sequence[tuple[str, Image, list[str]]], readers: dict[str, Reader],
         scales: Sequence[Scale], misses: str, combos: Sequence[str], timing_docs: int, rounds: int,
-        timing_scales: Sequence[str] = ()) -> None:
+        timing_scales: Sequence[str] = (), timing_only: bool = False) -> None:
     located = [(name, find_mrz(img), truth) for name, img, truth in items]
+    if timing_only:
+        timed = [sc for sc in scales if not timing_scales or sc.label in timing_scales]
+        times = timing(located[:timing_docs], readers, timed, rounds)
+        print(f"\n## {title}: time per line (ms, median; fastest of {rounds} per document), first {timing_docs}"
+              " documents, documents x scales x readers interleaved")
+        for sc in timed:
+            print(f"  {sc.label:12} " + "  ".join(f"{r} {times[(r, sc.label)]:6.1f}" for r in readers))
+        return
     results: dict[tuple[str, str], list[DocRead]] = {}
     for rname, reader in readers.items():
         for scale in scales:
@@ -423,14 +435,12 @@ def run(title: str, items: Sequence[tuple[str, Image, list[str]]], readers: dict
     for (rname, label), t in tallies.items():
         print(_row(rname, label, t))
     if timing_docs:
-        print(f"\n# time per line, interleaved on the same crops, fastest of {rounds} per document, "
-              f"first {timing_docs} documents (ms, median)")
-        for scale in scales:
-            if timing_scales and scale.label not in timing_scales:
-                continue
-            docs = [d for d in results[(next(iter(readers)), scale.label)][:timing_docs]]
-            times = _timing(docs, readers, rounds)
-            print(f"  {scale.label:12} " + "  ".join(f"{r} {ms:6.1f}" for r, ms in times.items()))
+        timed = [sc for sc in scales if not timing_scales or sc.label in timing_scales]
+        print(f"\n# time per line (ms, median; fastest of {rounds} per document), first {timing_docs} documents,"
+              " documents x scales x readers interleaved")
+        times = timing(located[:timing_docs], readers, timed, rounds)
+        for sc in timed:
+            print(f"  {sc.label:12} " + "  ".join(f"{r} {times[(r, sc.label)]:6.1f}" for r in readers))
     if misses == "none":
         return
     for (rname, label), t in tallies.items():
@@ -466,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--timing-scales", default="locator,s1.4/24,s1.4/32,s1/native,s1/24,s1/32",
                     help="scales timed in the interleaved pass ('' for all)")
+    ap.add_argument("--timing-only", action="store_true", help="only the interleaved timing")
     ap.add_argument("--misses", choices=("all", "locator", "none"), default="all")
     args = ap.parse_args(argv)
 
@@ -484,10 +495,10 @@ def main(argv: Sequence[str] | None = None) -> int:
           " ms/line and ms/doc from the pass itself (all recognise calls of a document, orientations included)")
     if not args.no_devset:
         run(f"devset ({DEVSET})", _devset(args.limit, args.only), readers, scales, args.misses, combos,
-            args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t])
+            args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t], args.timing_only)
     for cond in [c for c in args.synth.split(",") if c]:
         run(f"generated {cond} (n={args.n}, seed={args.seed})", _synth(cond, args.n, args.seed), readers, scales,
-            args.misses, combos, args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t])
+            args.misses, combos, args.timing_docs, args.rounds, [t for t in args.timing_scales.split(",") if t], args.timing_only)
     return 0
 
 
