@@ -102,12 +102,15 @@ def test_reads_a_rendered_td3_mrz_with_filler_runs_exactly(v6: OnnxLineRecognize
 
 @pytest.mark.slow
 @pytest.mark.ocr
-def test_reads_a_rendered_td1_mrz_in_one_batch(v6: OnnxLineRecognizer) -> None:
+def test_reads_a_rendered_td1_mrz_line_by_line_or_batched(v6: OnnxLineRecognizer) -> None:
     [cand, *_] = find_mrz(_page(TD1, size=40))
     crops = [ln.image for ln in cand.lines]
     lines = v6.recognize(crops, alphabet=MRZ_ALPHABET)
     assert [ln.text.replace("UT0", "UTO") for ln in lines] == list(TD1)
     assert v6.recognize([]) == []
+    # Several lines per model call (padded to the widest) read the same.
+    batched = OnnxLineRecognizer(OnnxRecConfig(max_batch=3)).recognize(crops, alphabet=MRZ_ALPHABET)
+    assert [ln.text for ln in batched] == [ln.text for ln in lines]
     # Without an alphabet: Latin text, still one line per crop, in order.
     assert [ln.text.upper().replace(" ", "")[:4] for ln in v6.recognize(crops[:1])] == [TD1[0][:4]]
 
