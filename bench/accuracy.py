@@ -7,7 +7,8 @@
 
 Per condition it prints: MRZ exact rate (all lines exactly the truth), field accuracy
 (MRZ fields equal to the truth), documents with every MRZ field right, accepted but wrong
-(accepted=true while some MRZ line or field value is wrong: must be 0), no-MRZ rate, and median / p95 of the
+(accepted=true while some MRZ line or field value is wrong: must be 0), verified, verified and
+right, verified but wrong (must be 0), no-MRZ rate, and median / p95 of the
 time to the MRZ result and to the full result; then peak RSS of the process.
 """
 
@@ -49,6 +50,9 @@ class Tally:
     all_right: int = 0
     accepted: int = 0
     accepted_wrong: int = 0
+    verified: int = 0
+    verified_right: int = 0
+    verified_wrong: int = 0
     no_mrz: int = 0
     viz_right: int = 0
     viz_total: int = 0
@@ -163,13 +167,14 @@ def main() -> int:
     print(f"\n{date.today().isoformat()}  {platform.node()}  {platform.processor() or platform.machine()}  "
           f"python {platform.python_version()}  visual zone {'off' if args.no_viz else 'on'}")
     header = (f"{'condition':10} {'docs':>4} {'MRZ exact':>9} {'fields':>7} {'all right':>9} {'accepted':>8} "
-              f"{'acc.wrong':>9} {'no MRZ':>6} {'VIZ fields':>10} {'MRZ ms p50/p95':>15} {'total ms p50/p95':>17}")
+              f"{'acc.wrong':>9} {'verified':>8} {'ver.right':>9} {'ver.wrong':>9} {'no MRZ':>6} {'VIZ fields':>10} {'MRZ ms p50/p95':>15} {'total ms p50/p95':>17}")
     print(header)
     for cond, t in tallies.items():
         n = max(1, t.docs)
         viz = f"{100 * t.viz_right / t.viz_total:.0f}%" if t.viz_total else "-"
         print(f"{cond:10} {t.docs:4d} {100 * t.mrz_exact / n:8.1f}% {100 * t.fields_right / max(1, t.fields_total):6.1f}% "
-              f"{100 * t.all_right / n:8.1f}% {100 * t.accepted / n:7.1f}% {t.accepted_wrong:9d} {100 * t.no_mrz / n:5.1f}% "
+              f"{100 * t.all_right / n:8.1f}% {100 * t.accepted / n:7.1f}% {t.accepted_wrong:9d} {100 * t.verified / n:7.1f}% "
+              f"{100 * t.verified_right / n:8.1f}% {t.verified_wrong:9d} {100 * t.no_mrz / n:5.1f}% "
               f"{viz:>10} {statistics.median(t.t_mrz) if t.t_mrz else float('nan'):7.0f}/{_pct(t.t_mrz, 95):<7.0f} "
               f"{statistics.median(t.t_total):8.0f}/{_pct(t.t_total, 95):<8.0f}")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -219,6 +224,9 @@ def _score(t: Tally, result: DocumentResult, truth: dict[str, Any], name: str) -
             t.viz_right += bool(got is not None and _letters(got.value) == _letters(str(truth[key])))
     t.all_right += not wrong
     t.accepted += result.accepted
+    t.verified += result.verified
+    t.verified_right += result.verified and not wrong and exact
+    t.verified_wrong += result.verified and (present_wrong or not exact)
     # A field left empty is a miss, not a wrong value; only a wrong value that was
     # accepted counts as "accepted but wrong".
     if result.accepted and (present_wrong or not exact):

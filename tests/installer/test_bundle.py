@@ -81,6 +81,10 @@ def test_bundle_contents(bundle: tuple[Path, Path]) -> None:
     internal = program.parent / "_internal"
     for rel in ("resources/models/PP-OCRv4_mobile_det/inference.pdiparams",
                 "resources/models/PP-OCRv4_mobile_rec/inference.yml",
+                "resources/models/PP-OCRv6_small_rec/PP-OCRv6_rec_small.onnx",
+                "resources/models/PP-OCRv6_small_rec/ppocrv6_dict.txt",
+                "onnxruntime/capi/libonnxruntime_providers_shared.so",
+                "onnxruntime/LICENSE",
                 "resources/fonts/OCRB.otf", "resources/samples/sample_td3.jpg",
                 "resources/icons/passport-desk.png",
                 "desktop_app/storage/migrations/env.py",
@@ -88,6 +92,7 @@ def test_bundle_contents(bundle: tuple[Path, Path]) -> None:
                 "PySide6/Qt/plugins/platforms/libqxcb.so"):
         assert (internal / rel).is_file(), rel
     assert list(internal.glob("paddlex-*.dist-info/METADATA")), "paddlex metadata missing"
+    assert list(internal.glob("onnxruntime/capi/onnxruntime_pybind11_state*")), "onnxruntime's module missing"
     # Left out on purpose (resources/pyinstaller/bundle_filter.py).
     assert not (internal / "PySide6" / "Qt" / "translations").exists()
     assert not list((internal / "paddle" / "libs").glob("*openvino_intel_cpu_plugin*"))

@@ -46,6 +46,10 @@ def test_only_the_paddle_engine_imports_paddle() -> None:
     assert _offenders(PKG, ("paddle", "paddleocr", "paddlex"), allow=("desktop_app/core/ocr/paddle_engine.py",)) == []
 
 
+def test_only_the_onnx_recogniser_imports_onnxruntime() -> None:
+    assert _offenders(PKG, ("onnxruntime",), allow=("desktop_app/core/ocr/onnx_rec.py",)) == []
+
+
 def test_import_linter_contracts_hold() -> None:
     exe = Path(sys.executable).with_name("lint-imports")
     proc = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -54,8 +58,8 @@ def test_import_linter_contracts_hold() -> None:
 
 def test_importing_core_does_not_import_paddle_or_qt() -> None:
     code = (
-        "import sys, desktop_app.core, desktop_app.cli;"
-        "bad=[m for m in ('paddle','paddleocr','paddlex','PySide6','sqlalchemy') if m in sys.modules];"
+        "import sys, desktop_app.core, desktop_app.cli, desktop_app.core.ocr.onnx_rec;"
+        "bad=[m for m in ('paddle','paddleocr','paddlex','onnxruntime','PySide6','sqlalchemy') if m in sys.modules];"
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

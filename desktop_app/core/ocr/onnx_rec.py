@@ -1,0 +1,247 @@
+"""A second text-line recogniser: PP-OCRv6 small (ONNX) through onnxruntime.
+
+The only module that imports onnxruntime, and only when a recogniser is built. It reads
+line crops only (no detection): PP-OCRv4 (``paddle_engine``) stays the engine for
+detection and the visual zone; this one is meant for MRZ lines.
+
+Model conventions (checked on the bundled file, see the notes in resources/models):
+- input ``x``: float32 (N, 3, 48, W), BGR, ``(pixel / 255 - 0.5) / 0.5``, W free (the
+  model gives ``W // 8`` time steps); lines of one batch are padded on the right with 0
+  (mid grey after normalisation), as PaddleOCR and RapidOCR pad them.
+- output: (N, W // 8, 18710) probabilities, already a softmax. Class 0 is the CTC blank,
+  classes 1..18708 are the lines of ``ppocrv6_dict.txt`` (the model's own metadata key
+  ``character``, written out unchanged) and class 18709 is a space, which PaddleOCR
+  appends to every dictionary (``use_space_char``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from desktop_app.core.ocr.base import Image, OcrError, RecognizedLine, StepProbabilities
+from desktop_app.core.ocr.ctc import RestrictedDecoder
+from desktop_app.core.ocr.paddle_engine import LATIN_ALPHABET
+from desktop_app.core.resources import models_dir
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR_NAME: Final = "PP-OCRv6_small_rec"
+MODEL_FILE: Final = "PP-OCRv6_rec_small.onnx"
+DICT_FILE: Final = "ppocrv6_dict.txt"
+REC_HEIGHT: Final = 48
+MAX_REC_WIDTH: Final = 3200
+STEP_PX: Final = 8
+"""The model gives one time step per 8 input columns."""
+BATCH_WIDTH_RATIO: Final = 1.3
+"""Lines are batched while the widest is at most this much wider than the narrowest."""
+ALTERNATIVE_MIN: Final = 0.01
+
+
+def load_characters(model_dir: Path) -> list[str]:
+    """The model's class list: the CTC blank, the dictionary's entries, a space.
+
+    The file is read as bytes and split on ``\\n`` only: the dictionary holds characters
+    (``\\u3000``...) that text-mode reading or ``str.splitlines`` would mangle."""
+    path = model_dir / DICT_FILE
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OcrError(f"The character list of the PP-OCRv6 recogniser could not be read ({path}): {exc}. "
+                       "Reinstall the application.") from exc
+    entries = raw.split("\n")
+    if entries and entries[-1] == "":
+        entries.pop()
+    return ["blank", *entries, " "]
+
+
+@dataclass(frozen=True)
+class OnnxRecConfig:
+    model_dir: Path = field(default_factory=lambda: models_dir() / MODEL_DIR_NAME)
+    threads: int = 2
+    """Intra-op threads; a counter PC has 2 cores, shared with the GUI and Paddle."""
+    max_batch: int = 1
+    """Lines per model call (lines of similar width are grouped up to this many). Measured
+    on devset MRZ crops (2026-12-02, 2 cores): one line per call is as fast per line as
+    three (45 vs 48 ms, fastest of 5) and holds +145 MB instead of +323 MB after reading
+    three 2,360 px lines: the output alone is 18,710 probabilities per time step."""
+    spin: bool = False
+    """Let onnxruntime's idle threads spin-wait after a call (its default). Off: on 2 shared
+    cores a spinning pool takes CPU from Paddle and the GUI right after every read."""
+
+
+class OnnxLineRecognizer:
+    """Reads one text line per crop with PP-OCRv6 small, like ``PaddleOcrEngine.recognize``.
+
+    Not thread-safe beyond a lock around the model call: one recogniser per process.
+    """
+
+    def __init__(self, config: OnnxRecConfig | None = None) -> None:
+        self.config = config or OnnxRecConfig()
+        d = self.config.model_dir
+        missing = [name for name in (MODEL_FILE, DICT_FILE) if not (d / name).is_file()]
+        if missing:
+            raise OcrError(f"The PP-OCRv6 recogniser's model files are missing from {d} "
+                           f"({', '.join(missing)}). Reinstall the application.")
+        self._characters = load_characters(d)
+        try:
+            import onnxruntime as ort
+        except Exception as exc:  # ImportError, or a native library that does not load
+            raise OcrError(f"The ONNX runtime for the PP-OCRv6 recogniser could not be loaded: {exc}") from exc
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, self.config.threads)
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3  # errors only: onnxruntime's warnings are not for the operator
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.config.spin else "0")
+        try:
+            self._session = ort.InferenceSession(str(d / MODEL_FILE), sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise OcrError(f"The PP-OCRv6 recogniser could not be started (is {d / MODEL_FILE} damaged?): {exc}") from exc
+        inputs = self._session.get_inputs()
+        outputs = self._session.get_outputs()
+        classes = outputs[0].shape[-1] if outputs else None
+        if len(inputs) != 1 or (isinstance(classes, int) and classes != len(self._characters)):
+            raise OcrError(f"The PP-OCRv6 recogniser's files do not belong together: the model scores {classes} "
+                           f"classes, its character list gives {len(self._characters)}. Reinstall the application.")
+        self._input_name = inputs[0].name
+        self._decoders: dict[str, RestrictedDecoder] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def characters(self) -> list[str]:
+        """The class list, blank first (a copy)."""
+        return list(self._characters)
+
+    # -- preparation ---------------------------------------------------------------------
+    def _decoder(self, alphabet: str) -> RestrictedDecoder:
+        dec = self._decoders.get(alphabet)
+        if dec is None:
+            dec = RestrictedDecoder.build(self._characters, alphabet, fold_case=alphabet.isupper())
+            self._decoders[alphabet] = dec
+        return dec
+
+    @staticmethod
+    def _prepare(crop: Image) -> npt.NDArray[np.float32]:
+        """(3, 48, W) normalised input for one crop (the same conventions as PP-OCRv4's)."""
+        if crop.ndim == 2:
+            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+        elif crop.shape[2] == 4:
+            crop = cv2.cvtColor(crop, cv2.COLOR_BGRA2BGR)
+        h, w = crop.shape[:2]
+        width = min(MAX_REC_WIDTH, max(STEP_PX, math.ceil(REC_HEIGHT * w / max(1, h))))
+        if (h, w) == (REC_HEIGHT, width):
+            resized = crop
+        else:
+            resized = cv2.resize(crop, (width, REC_HEIGHT),
+                                 interpolation=cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_CUBIC)
+        x = resized.astype(np.float32).transpose(2, 0, 1) / 255.0
+        return (x - 0.5) / 0.5
+
+    # -- recognition ---------------------------------------------------------------------
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        """Read one text line per crop (BGR or gray). ``alphabet`` restricts the output
+        characters at decoding time (e.g. ``MRZ_ALPHABET``); None means Latin printable text.
+
+        Each line carries ``steps``: the (T, 1 + len(alphabet)) pooled probabilities
+        (blank first) *before* renormalisation, so each row sums to the share of the
+        model's mass that fell on the blank and the allowed characters."""
+        if not crops:
+            return []
+        alphabet = alphabet or LATIN_ALPHABET
+        decoder = self._decoder(alphabet)
+        results: list[RecognizedLine | None] = [None] * len(crops)
+        prepared: dict[int, npt.NDArray[np.float32]] = {}
+        for i, crop in enumerate(crops):
+            if crop is None or crop.size == 0 or min(crop.shape[:2]) < 1:
+                results[i] = RecognizedLine("", 0.0, (), ())
+            else:
+                prepared[i] = self._prepare(np.asarray(crop))
+        # Batch lines of similar width: every line of a batch is padded to the widest.
+        order = sorted(prepared, key=lambda i: prepared[i].shape[2])
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) >= max(1, self.config.max_batch)
+                          or prepared[i].shape[2] > BATCH_WIDTH_RATIO * prepared[batch[0]].shape[2]):
+                self._run_batch(batch, prepared, decoder, results)
+                batch = []
+            batch.append(i)
+        if batch:
+            self._run_batch(batch, prepared, decoder, results)
+        return [r if r is not None else RecognizedLine("", 0.0, (), ()) for r in results]
+
+    def _run_batch(
+        self,
+        idx: list[int],
+        prepared: Mapping[int, npt.NDArray[np.float32]],
+        decoder: RestrictedDecoder,
+        results: list[RecognizedLine | None],
+    ) -> None:
+        max_w = max(prepared[i].shape[2] for i in idx)
+        x = np.zeros((len(idx), 3, REC_HEIGHT, max_w), dtype=np.float32)
+        for row, i in enumerate(idx):
+            x[row, :, :, : prepared[i].shape[2]] = prepared[i]
+        with self._lock:
+            try:
+                out = self._session.run(None, {self._input_name: x})
+            except Exception as exc:
+                raise OcrError(f"Text recognition (PP-OCRv6) failed: {exc}") from exc
+        probs = np.asarray(out[0], dtype=np.float32)  # (N, T, C), softmax already applied
+        if probs.ndim != 3 or probs.shape[2] != len(self._characters):
+            raise OcrError(f"Text recognition (PP-OCRv6) gave output of an unexpected shape {probs.shape}.")
+        steps = probs.shape[1]
+        for row, i in enumerate(idx):
+            valid = max(1, min(steps, math.ceil(steps * prepared[i].shape[2] / max_w)))
+            line_probs = probs[row, :valid]
+            line = decoder.decode(line_probs, valid_steps=valid)
+            pooled = decoder.pool(line_probs)
+            results[i] = RecognizedLine(
+                text=line.text,
+                confidence=line.confidence,
+                char_confidences=line.char_confidences,
+                char_centers=line.char_centers,
+                char_alternatives=char_alternatives(pooled, decoder.alphabet, line.text),
+                steps=StepProbabilities(decoder.alphabet, pooled),
+            )
+
+
+def char_alternatives(
+    pooled: npt.NDArray[Any], alphabet: str, text: str, min_prob: float = ALTERNATIVE_MIN
+) -> tuple[Mapping[str, float], ...]:
+    """For each character of ``text``, the other characters (probability >= ``min_prob``)
+    the recogniser considered where it read that character.
+
+    ``pooled`` is the (T, 1 + len(alphabet)) matrix ``text`` was greedily decoded from; the
+    runs are found again as :class:`RestrictedDecoder` finds them (argmax of the
+    renormalised rows), and an alternative's probability is its highest over the run.
+    Empty when the runs do not give ``text`` back (a decoder that decodes differently)."""
+    if pooled.size == 0:
+        return ()
+    norm = pooled / np.maximum(pooled.sum(axis=1, keepdims=True), 1e-9)
+    best = norm.argmax(axis=1)
+    runs: list[tuple[int, int, int]] = []  # (class, start, end)
+    start = 0
+    for t in range(1, len(best) + 1):
+        if t == len(best) or best[t] != best[start]:
+            if best[start] > 0:
+                runs.append((int(best[start]), start, t))
+            start = t
+    if "".join(alphabet[c - 1] for c, _, _ in runs) != text:
+        return ()
+    out: list[Mapping[str, float]] = []
+    for c, a, b in runs:
+        peak = norm[a:b, 1:].max(axis=0)
+        alts = {alphabet[k]: round(float(p), 4) for k, p in enumerate(peak) if k != c - 1 and p >= min_prob}
+        out.append(dict(sorted(alts.items(), key=lambda kv: -kv[1])))
+    return tuple(out)
