@@ -34,11 +34,20 @@ from desktop_app.core.imaging.load import (
     load_pages_from_bytes,
     page_from_array,
 )
-from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz
+from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz, line_at_pitch
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
 from desktop_app.core.mrz.ctc_decode import DecodedMrz, Opinion, decode_lines
-from desktop_app.core.ocr.base import MRZ_ALPHABET, DetectedText, Image, OcrEngine, OcrError, RecognizedLine
+from desktop_app.core.ocr.base import (
+    MRZ_ALPHABET,
+    DetectedText,
+    Image,
+    LineRecognizer,
+    OcrEngine,
+    OcrError,
+    RecognizedLine,
+    StepProbabilities,
+)
 from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
 from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
@@ -48,6 +57,10 @@ log = logging.getLogger(__name__)
 
 Stage = Literal["load", "locate", "mrz", "viz", "done"]
 InputSource = str | Path | bytes | np.ndarray
+SECOND_PX_PER_CHAR = 24
+"""Character pitch (px, in the recogniser's 48 px frame, unstretched) at which PP-OCRv6
+small reads MRZ lines best: 112/130 development-set lines exact against 104/130 at the
+locator's own crop (bench/mrz_readers.py, 2026-12-02)."""
 CONFIDENT_READ = 0.85
 """Mean character confidence above which the first orientation tried is taken as right."""
 
@@ -66,6 +79,9 @@ class ReaderSettings:
     low_confidence: float = 0.6
     today: date | None = None
     """Fixed 'today' for reproducible runs; None means the real date."""
+    second_recogniser: bool = True
+    """Read the MRZ lines with PP-OCRv6 small (ONNX) as well, and multiply its per-character
+    probabilities into PP-OCRv4's (off only to measure what it brings)."""
     glyph_second_opinion: bool = True
     """Fuse the OCR-B glyph classifier's reading of each MRZ character into the line
     recogniser's (off only to measure what it brings)."""
@@ -224,6 +240,8 @@ class DocumentReader:
     ) -> None:
         self.settings = settings or ReaderSettings()
         self._glyphs = glyphs
+        self._second: LineRecognizer | None = None
+        self._second_failed = False
         self._engine = engine
         self._engine_factory = engine_factory
 
@@ -234,11 +252,28 @@ class DocumentReader:
             self._engine = factory(self.settings)
         return self._engine
 
+    @property
+    def second_recogniser(self) -> LineRecognizer | None:
+        """PP-OCRv6 small for MRZ lines, built on first use; None when switched off or when
+        it cannot start (the reader then goes on with PP-OCRv4 alone, and says so once in
+        the log)."""
+        if self._second is None and self.settings.second_recogniser and not self._second_failed:
+            try:
+                from desktop_app.core.ocr.onnx_rec import OnnxLineRecognizer
+
+                self._second = OnnxLineRecognizer()
+            except OcrError as exc:
+                self._second_failed = True
+                log.warning("second MRZ recogniser unavailable: %s", exc)
+        return self._second
+
     def warm_up(self) -> None:
         """Build the engine and run it once so the first document isn't slow."""
         blank = np.full((48, 320, 3), 255, dtype=np.uint8)
         cv2.putText(blank, "P<UTO", (5, 35), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
         self.engine.recognize([blank], alphabet=MRZ_ALPHABET)
+        if self.second_recogniser is not None:
+            self.second_recogniser.recognize([blank], alphabet=MRZ_ALPHABET)
         if self.settings.read_visual_zone:
             self.engine.detect(np.full((200, 300, 3), 255, dtype=np.uint8))
 
@@ -325,6 +360,20 @@ class DocumentReader:
 
         return opinion
 
+    def _second_steps(self, variant: MrzCandidate, rec: Sequence[RecognizedLine]) -> list[StepProbabilities | None] | None:
+        """The second recogniser's per-step probabilities for the same lines, read at the
+        scale it reads best (24 px per character, unstretched; see bench/mrz_readers.py)."""
+        reader = self.second_recogniser
+        if reader is None:
+            return None
+        n = 30 if len(rec) == 3 else (44 if max(len(r.text) for r in rec) >= 40 else 36)
+        crops = [line_at_pitch(ln.image, n, SECOND_PX_PER_CHAR) for ln in variant.lines]
+        try:
+            return [r.steps for r in reader.recognize(crops, alphabet=MRZ_ALPHABET)]
+        except OcrError as exc:
+            log.warning("second MRZ recogniser failed on this document: %s", exc)
+            return None
+
     def _best_reading(self, variant: MrzCandidate, rec: Sequence[RecognizedLine]) -> _MrzAttempt:
         """The best of the greedy text and its format-bound decodings (one per layout the
         lines could be): the check digits and the engine's penalties decide."""
@@ -337,7 +386,8 @@ class DocumentReader:
             return greedy
         best = greedy
         opinion = self._glyph_opinion(variant)
-        for decoded in decode_lines([st for st in steps if st is not None], [r.text for r in rec], opinion):
+        second = self._second_steps(variant, rec)
+        for decoded in decode_lines([st for st in steps if st is not None], [r.text for r in rec], opinion, second):
             lines = _decoded_lines(decoded, rec)
             attempt = _MrzAttempt(variant, self._reading(lines), lines, raw_conf)
             if attempt.checks_score > best.checks_score or (best is greedy and attempt.checks_score == greedy.checks_score):

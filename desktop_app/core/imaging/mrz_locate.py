@@ -276,6 +276,31 @@ def character_grid(crop_width: int, n_chars: int) -> tuple[float, float]:
     return margin, (crop_width - 2 * margin) / max(1, n_chars - 1)
 
 
+def line_at_pitch(crop: Image, n_chars: int, px_per_char: float, rec_height: int = 48) -> Image:
+    """A line crop made by :func:`_crop_line` resampled so that, once a recogniser scales it
+    to ``rec_height`` px, its characters are ``px_per_char`` apart and unstretched (their
+    printed proportions), the glyphs centred in the frame. For recognisers that read best
+    at another scale than the locator's default crop."""
+    h, w = crop.shape[:2]
+    k = rec_height / h
+    cap0 = TARGET_CHAR_HEIGHT * k
+    _, pitch_crop = character_grid(w, n_chars)
+    pitch0 = pitch_crop * k
+    natural = pitch0 / (cap0 * STRETCH)  # printed pitch / cap height
+    cap = px_per_char / natural
+    new_h = max(4, round(rec_height * cap / cap0))
+    new_w = max(8, round(w * k * px_per_char / pitch0))
+    img = cv2.resize(crop, (new_w, new_h), interpolation=cv2.INTER_AREA if new_h < h else cv2.INTER_CUBIC)
+    if new_h < rec_height:
+        bg = int(np.median(np.concatenate([crop[:2].ravel(), crop[-2:].ravel()])))
+        top = (rec_height - new_h) // 2
+        img = cv2.copyMakeBorder(img, top, rec_height - new_h - top, 0, 0, cv2.BORDER_CONSTANT, value=(bg,))
+    elif new_h > rec_height:
+        top = (new_h - rec_height) // 2
+        img = img[top : top + rec_height]
+    return np.ascontiguousarray(img)
+
+
 def _band_crops(
     gray_src: Image, src_from_work: geo.Affine, group: list[_Line], cap: float
 ) -> list[LineCrop]:

@@ -288,12 +288,35 @@ def fuse(line: DecodedLine, glyphs: Sequence[Mapping[str, float]], allowed: Sequ
 _Cache = dict[tuple[int, tuple[str, ...], tuple[str, ...]], "DecodedLine | None"]
 
 
+def combine(first: DecodedLine, second: DecodedLine, allowed: Sequence[str], norm: Sequence[str]) -> DecodedLine:
+    """Two recognisers' format-bound readings of one line, position by position: their
+    probabilities multiplied (a product of experts; both are normalised over what the
+    position's kind allows) and the character chosen again among ``allowed[i]``. The
+    first reading's character centres are kept (they refer to the locator's crop)."""
+    text: list[str] = []
+    confs: list[float] = []
+    alts: list[Mapping[str, float]] = []
+    for i in range(len(first.text)):
+        p1 = {**first.alternatives[i], first.text[i]: first.confidences[i]}
+        p2 = {**second.alternatives[i], second.text[i]: second.confidences[i]}
+        scores = {c: max(p1.get(c, 0.0), _FLOOR) * max(p2.get(c, 0.0), _FLOOR) for c in norm[i]}
+        total = sum(scores.values())
+        pick = max(allowed[i], key=lambda c: scores.get(c, 0.0))
+        text.append(pick)
+        confs.append(scores.get(pick, 0.0) / total if total > 0 else 0.0)
+        alts.append({c: round(v / total, 4) for c, v in scores.items() if c != pick and total > 0 and v / total > _ALT_MIN})
+    return DecodedLine("".join(text), tuple(confs), tuple(alts), first.centers, first.log_prob + second.log_prob)
+
+
 def _decode(st: StepProbabilities, allowed: Sequence[str], norm: Sequence[str], line: int,
-            opinion: Opinion | None, cache: _Cache) -> DecodedLine | None:
+            opinion: Opinion | None, cache: _Cache, second: StepProbabilities | None = None) -> DecodedLine | None:
     key = (line, tuple(allowed), tuple(norm))
     if key in cache:  # TD3 and MRV-A (TD2 and MRV-B) share their first line
         return cache[key]
     dec = decode_line(st, allowed, norm)
+    other = decode_line(second, allowed, norm) if second is not None and dec is not None else None
+    if dec is not None and other is not None:
+        dec = combine(dec, other, allowed, norm)
     if dec is not None and opinion is not None:
         glyphs = opinion(line, dec.centers)
         if glyphs is not None:
@@ -303,12 +326,12 @@ def _decode(st: StepProbabilities, allowed: Sequence[str], norm: Sequence[str], 
 
 
 def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: Opinion | None,
-                   cache: _Cache) -> DecodedMrz | None:
+                   cache: _Cache, second: Sequence[StepProbabilities | None] | None = None) -> DecodedMrz | None:
     kinds = kind_map(layout)
     legal = [["".join(sorted(LEGAL[k])) for k in row] for row in kinds]
     lines: list[DecodedLine] = []
     for li, st in enumerate(steps):
-        dec = _decode(st, legal[li], legal[li], li, opinion, cache)
+        dec = _decode(st, legal[li], legal[li], li, opinion, cache, _at(second, li))
         if dec is None:
             return None
         lines.append(dec)
@@ -323,7 +346,7 @@ def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: 
         allowed = list(legal[line])
         for i in range(cut, end):
             allowed[i] = "<"
-        dec = _decode(steps[line], allowed, legal[line], line, opinion, cache)
+        dec = _decode(steps[line], allowed, legal[line], line, opinion, cache, _at(second, line))
         if dec is not None:
             lines[line] = dec
     for f in layout.fields:
@@ -392,13 +415,20 @@ def _known_code(line: DecodedLine, start: int, end: int) -> DecodedLine:
     return DecodedLine(text, tuple(confs), tuple(alts), line.centers, line.log_prob)
 
 
-def decode_lines(steps: Sequence[StepProbabilities], greedy: Sequence[str], opinion: Opinion | None = None) -> list[DecodedMrz]:
+def _at(items: Sequence[StepProbabilities | None] | None, i: int) -> StepProbabilities | None:
+    return items[i] if items is not None and i < len(items) else None
+
+
+def decode_lines(steps: Sequence[StepProbabilities], greedy: Sequence[str], opinion: Opinion | None = None,
+                 second: Sequence[StepProbabilities | None] | None = None) -> list[DecodedMrz]:
     """Every plausible layout's format-bound reading of these lines (best first by the
     alignment's probability). ``greedy`` is the unconstrained text of each line, used only
-    to choose which layouts are plausible; ``opinion``, when given, is a second reader of
-    single characters whose probabilities are fused in (:func:`fuse`)."""
+    to choose which layouts are plausible; ``second``, when given, is another line
+    recogniser's output for the same lines, decoded alike and multiplied in
+    (:func:`combine`); ``opinion`` is a reader of single glyphs fused in last (:func:`fuse`)."""
     cache: _Cache = {}
-    out = [d for lay in _plausible_layouts(greedy) if (d := _decode_layout(lay, steps, opinion, cache)) is not None]
+    out = [d for lay in _plausible_layouts(greedy)
+           if (d := _decode_layout(lay, steps, opinion, cache, second)) is not None]
     out.sort(key=lambda d: -sum(ln.log_prob for ln in d.lines))
     return out
 

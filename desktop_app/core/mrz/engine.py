@@ -272,7 +272,7 @@ def _attempt(c: _Candidate, today: datetime.date, warn_days: int, low_conf: floa
     layout, combo = c.layout, c.combo
     texts = [a.text for a in combo]
     confs = [a.confidences for a in combo]
-    rep = repair(layout, texts, confs)
+    rep = repair(layout, texts, confs, alternatives=[a.alternatives for a in combo])
     interp = interpret(
         layout,
         rep.rows,

@@ -45,12 +45,12 @@ judged on the recogniser's evidence, in :mod:`.same_value`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desktop_app.core.mrz.context import context_rules, lone
 from desktop_app.core.mrz.layouts import Layout, Slot, kind_map
-from desktop_app.core.mrz.lookalikes import CHECK_BLIND, FILLER_LIKE, LEGAL, confusable, illegal_options
+from desktop_app.core.mrz.lookalikes import CHECK_BLIND, FILLER_LIKE, LEGAL, illegal_options
 from desktop_app.core.mrz.solver import (
     COST,
     MAX_EVALS,
@@ -170,6 +170,7 @@ def repair(
     confs: Sequence[Sequence[float | None]],
     *,
     enabled: bool = True,
+    alternatives: Sequence[Sequence[Mapping[str, float] | None]] | None = None,
 ) -> Repaired:
     """Repair ``rows`` (exact layout lengths) as described in the module docstring.
 
@@ -216,7 +217,7 @@ def repair(
         checks0: dict[str, CheckStatus] = {g.key: check_status(s0, g) for g in groups}
         return Repaired(list(rows), {}, checks0, {g.key: g for g in groups}, {}, long_number, 0.0, {})
 
-    s = Solver(rows, confs)
+    s = Solver(rows, confs, alternatives)
     base: Assign = {}
     own = [g for g in groups if g.key != "composite"]
     comp = next((g for g in groups if g.key == "composite"), None)
@@ -296,7 +297,7 @@ def repair(
             alts: list[tuple[Pos, Opt, Delta]] = []
             for p in sorted(comp_free, key=lambda q: (s.conf(q), q)):
                 ch = rows[p[0]][p[1]]
-                for c in confusable(kinds[p[0]][p[1]], ch):
+                for c in s.search_options(p, kinds[p[0]][p[1]]):
                     o = Opt(c, "search", search_cost(ch, c, s.conf(p)))
                     ad = s.delta(comp, [(p, o)])
                     if ad is not None:

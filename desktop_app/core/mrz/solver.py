@@ -9,13 +9,13 @@ no input, however garbled, makes reading slow.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from desktop_app.core.mrz.checksum import char_value
 from desktop_app.core.mrz.layouts import Kind
-from desktop_app.core.mrz.lookalikes import confusable, is_strong
+from desktop_app.core.mrz.lookalikes import LEGAL, confusable, is_strong
 from desktop_app.core.types import CheckStatus
 
 Pos = tuple[int, int]
@@ -26,6 +26,9 @@ _VAL: Final = {c: char_value(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 _MAX_PRODUCT: Final = 4096
 MAX_EVALS: Final = 1500
 _DOUBTFUL: Final = 0.75
+SEARCH_MIN: Final = 0.02
+"""Smallest probability the recogniser must have given a character for a check-digit
+search to try it (when the recogniser reported its alternatives)."""
 COST: Final[dict[How, float]] = {"lookalike": 0.1, "context": 0.3, "wildcard": 0.5, "search": 1.0}
 
 
@@ -71,11 +74,39 @@ class _Base:
 class Solver:
     """Evaluates check groups under partial assignments, counting work to stay bounded."""
 
-    def __init__(self, rows: Sequence[str], confs: Sequence[Sequence[float | None]]) -> None:
+    def __init__(
+        self,
+        rows: Sequence[str],
+        confs: Sequence[Sequence[float | None]],
+        alternatives: Sequence[Sequence[Mapping[str, float] | None]] | None = None,
+    ) -> None:
         self.rows = rows
         self.confs = confs
+        self.alternatives = alternatives
         self.evals = 0
         self._bases: dict[Pos, _Base] = {}
+
+    def search_options(self, pos: Pos, kind: Kind) -> str:
+        """Legal characters a search may put at ``pos`` when a check digit fails.
+
+        Without the recogniser's alternatives, the confusion table's (what OCR often reads
+        for the character). With them, only characters the recogniser itself gave at least
+        :data:`SEARCH_MIN` there: a character it was sure of is not searched, so a check
+        digit that is wrong as printed (it happens on real documents) is reported as
+        failing instead of being "repaired" with a digit nothing saw.
+        """
+        ch = self.rows[pos[0]][pos[1]]
+        table = confusable(kind, ch)
+        alts = None
+        if self.alternatives is not None and pos[0] < len(self.alternatives):
+            row = self.alternatives[pos[0]]
+            alts = row[pos[1]] if pos[1] < len(row) else None
+        if alts is None:
+            return table
+        legal = LEGAL[kind]
+        seen = "".join(sorted((c for c, p in alts.items() if p >= SEARCH_MIN and c in legal and c != ch),
+                              key=lambda c: -alts[c]))
+        return seen
 
     def char(self, pos: Pos, assign: Assign) -> str:
         o = assign.get(pos)
@@ -228,7 +259,7 @@ def solve_group(
         right = row[p[1] + 1] if p[1] + 1 < len(row) else ""
         a = [
             Opt(c, "search", search_cost(ch, c, s.conf(p), left, right))
-            for c in confusable(kinds[p[0]][p[1]], ch)
+            for c in s.search_options(p, kinds[p[0]][p[1]])
         ]
         if a:
             alts.append((p, a))

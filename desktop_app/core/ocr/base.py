@@ -60,6 +60,13 @@ class DetectedText:
     score: float
 
 
+class LineRecognizer(Protocol):
+    """A recogniser of text lines alone (a second reader of the MRZ lines)."""
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        ...
+
+
 class OcrEngine(Protocol):
     """What the pipeline needs from an OCR engine. Implementations are not thread-safe."""
 

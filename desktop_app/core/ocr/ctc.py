@@ -18,6 +18,9 @@ import numpy.typing as npt
 
 from desktop_app.core.ocr.base import RecognizedLine, StepProbabilities
 
+ALTERNATIVE_MIN = 0.01
+"""Other characters are reported as alternatives from this share of the probability up."""
+
 # Classes that an MRZ filler is commonly read as by Latin/CJK recognisers.
 _FILLER_LOOKALIKES = "<く〈‹«＜⟨〈"
 
@@ -82,6 +85,7 @@ class RestrictedDecoder:
         chars: list[str] = []
         confs: list[float] = []
         centers: list[float] = []
+        alternatives: list[dict[str, float]] = []
         prev = -1
         run_start = 0
         for t in range(steps + 1):
@@ -90,13 +94,19 @@ class RestrictedDecoder:
                 continue
             if prev > 0:  # close the run of a non-blank class
                 chars.append(self.alphabet[prev - 1])
-                confs.append(float(best_p[run_start:t].max()))
+                peak = run_start + int(best_p[run_start:t].argmax())
+                confs.append(float(best_p[peak]))
                 centers.append(((run_start + t) / 2.0) / steps)
+                # What else the recogniser saw at the character's peak (blank left out).
+                row = pooled[peak, 1:]
+                total = float(row.sum())
+                alternatives.append({self.alphabet[j]: round(float(row[j]) / total, 4)
+                                     for j in np.flatnonzero(row > ALTERNATIVE_MIN * total) if j != prev - 1})
             prev = cls_t
             run_start = t
         text = "".join(chars)
         conf = float(np.mean(confs)) if confs else 0.0
         # The renormalised per-step matrix goes with the text, so a caller that knows the
         # layout can decode it again under that layout's constraints.
-        return RecognizedLine(text, conf, tuple(confs), tuple(centers),
+        return RecognizedLine(text, conf, tuple(confs), tuple(centers), tuple(alternatives),
                               steps=StepProbabilities(self.alphabet, pooled))
