@@ -376,6 +376,7 @@ def repair(
                 verified = comp_unique and comp_level == 0
         changes[pos] = Change(pos, old, o.ch, o.how, verified)
     cost = sum(o.cost for p, o in chosen.items() if o.ch != rows[p[0]][p[1]])
+    notes = {p: why for p, why in notes.items() if not _answered(p, out_rows, confs, alternatives, groups, checks)}
     return Repaired(
         out_rows,
         changes,
@@ -387,3 +388,38 @@ def repair(
         notes,
         s.evals,
     )
+
+
+UNLISTED = 0.01
+"""Probability taken for a character the recogniser did not list (its reporting floor)."""
+FILLER_RATIO = 20.0
+"""How much likelier than a filler the recogniser must have found a character for the
+doubt "this may be a misread ``<``" to be answered (the same 20:1 as for same-value twins)."""
+
+
+def _answered(
+    pos: Pos,
+    rows: Sequence[str],
+    confs: Sequence[Sequence[float | None]],
+    alternatives: Sequence[Sequence[Mapping[str, float] | None]] | None,
+    groups: Sequence[Group],
+    checks: Mapping[str, CheckStatus],
+) -> bool:
+    """Whether a context doubt at ``pos`` (a character where fillers are expected) is
+    answered by the evidence: the recogniser, with every second opinion it had, found the
+    character at least :data:`FILLER_RATIO` times likelier than a filler, and every check
+    digit over the position holds (so a misalignment would have shown)."""
+    if alternatives is None or pos[0] >= len(alternatives) or pos[1] >= len(alternatives[pos[0]]):
+        return False
+    alts = alternatives[pos[0]][pos[1]]
+    ch = rows[pos[0]][pos[1]]
+    if alts is None or ch == "<" or alts.get(ch) is not None:
+        return False
+    covering = [g for g in groups if pos in g.data]
+    if not covering or any(checks.get(g.key) != "valid" for g in covering):
+        return False
+    row = confs[pos[0]] if pos[0] < len(confs) else ()
+    p_char = row[pos[1]] if pos[1] < len(row) else None
+    if p_char is None:
+        return False
+    return p_char >= FILLER_RATIO * alts.get("<", UNLISTED)
