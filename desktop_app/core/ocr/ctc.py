@@ -9,8 +9,9 @@ no longer answer with a character that cannot be in an MRZ.
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,3 +111,42 @@ class RestrictedDecoder:
         # layout can decode it again under that layout's constraints.
         return RecognizedLine(text, conf, tuple(confs), tuple(centers), tuple(alternatives),
                               steps=StepProbabilities(self.alphabet, pooled))
+
+
+BATCH_WIDTH_RATIO = 1.3
+"""Lines whose prepared width is within this factor of a batch's narrowest share its model
+call: every line of a batch is padded to the widest, the largest waste in recognition."""
+
+
+def recognise_in_batches(
+    prepared: Mapping[int, npt.NDArray[np.float32]],
+    run: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.float32]],
+    decoder: RestrictedDecoder,
+    *,
+    max_batch: int | None = None,
+) -> dict[int, RecognizedLine]:
+    """Recognise prepared (3, H, W) line inputs with ``run`` (a padded (N, 3, H, W) batch ->
+    (N, T, C) class probabilities), lines of similar width together, and decode each with
+    ``decoder``; keyed like ``prepared``."""
+    out: dict[int, RecognizedLine] = {}
+    order = sorted(prepared, key=lambda i: prepared[i].shape[2])
+    batches: list[list[int]] = []
+    for i in order:
+        last = batches[-1] if batches else None
+        if (last is None or (max_batch is not None and len(last) >= max(1, max_batch))
+                or prepared[i].shape[2] > BATCH_WIDTH_RATIO * prepared[last[0]].shape[2]):
+            batches.append([i])
+        else:
+            last.append(i)
+    for idx in batches:
+        max_w = max(prepared[i].shape[2] for i in idx)
+        first = prepared[idx[0]]
+        x = np.zeros((len(idx), first.shape[0], first.shape[1], max_w), dtype=np.float32)
+        for row, i in enumerate(idx):
+            x[row, :, :, : prepared[i].shape[2]] = prepared[i]
+        probs = run(x)
+        steps = probs.shape[1]
+        for row, i in enumerate(idx):
+            valid = max(1, min(steps, math.ceil(steps * prepared[i].shape[2] / max_w)))
+            out[i] = decoder.decode(probs[row], valid_steps=valid)
+    return out

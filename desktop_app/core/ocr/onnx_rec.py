@@ -19,17 +19,17 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from desktop_app.core.ocr.base import Image, OcrError, RecognizedLine, StepProbabilities
-from desktop_app.core.ocr.ctc import RestrictedDecoder
+from desktop_app.core.ocr.base import Image, OcrError, RecognizedLine
+from desktop_app.core.ocr.ctc import RestrictedDecoder, recognise_in_batches
 from desktop_app.core.ocr.paddle_engine import LATIN_ALPHABET
 from desktop_app.core.resources import models_dir
 
@@ -42,9 +42,6 @@ REC_HEIGHT: Final = 48
 MAX_REC_WIDTH: Final = 3200
 STEP_PX: Final = 8
 """The model gives one time step per 8 input columns."""
-BATCH_WIDTH_RATIO: Final = 1.3
-"""Lines are batched while the widest is at most this much wider than the narrowest."""
-ALTERNATIVE_MIN: Final = 0.01
 
 
 def load_characters(model_dir: Path) -> list[str]:
@@ -154,9 +151,9 @@ class OnnxLineRecognizer:
         """Read one text line per crop (BGR or gray). ``alphabet`` restricts the output
         characters at decoding time (e.g. ``MRZ_ALPHABET``); None means Latin printable text.
 
-        Each line carries ``steps``: the (T, 1 + len(alphabet)) pooled probabilities
-        (blank first) *before* renormalisation, so each row sums to the share of the
-        model's mass that fell on the blank and the allowed characters."""
+        Decoded by the same :class:`RestrictedDecoder` as PP-OCRv4's lines: each line carries
+        its per-character alternatives and ``steps``, the (T, 1 + len(alphabet)) pooled and
+        renormalised probabilities, blank first."""
         if not crops:
             return []
         alphabet = alphabet or LATIN_ALPHABET
@@ -168,30 +165,10 @@ class OnnxLineRecognizer:
                 results[i] = RecognizedLine("", 0.0, (), ())
             else:
                 prepared[i] = self._prepare(np.asarray(crop))
-        # Batch lines of similar width: every line of a batch is padded to the widest.
-        order = sorted(prepared, key=lambda i: prepared[i].shape[2])
-        batch: list[int] = []
-        for i in order:
-            if batch and (len(batch) >= max(1, self.config.max_batch)
-                          or prepared[i].shape[2] > BATCH_WIDTH_RATIO * prepared[batch[0]].shape[2]):
-                self._run_batch(batch, prepared, decoder, results)
-                batch = []
-            batch.append(i)
-        if batch:
-            self._run_batch(batch, prepared, decoder, results)
-        return [r if r is not None else RecognizedLine("", 0.0, (), ()) for r in results]
+        lines = recognise_in_batches(prepared, self._run, decoder, max_batch=self.config.max_batch)
+        return [lines.get(i) or r or RecognizedLine("", 0.0, (), ()) for i, r in enumerate(results)]
 
-    def _run_batch(
-        self,
-        idx: list[int],
-        prepared: Mapping[int, npt.NDArray[np.float32]],
-        decoder: RestrictedDecoder,
-        results: list[RecognizedLine | None],
-    ) -> None:
-        max_w = max(prepared[i].shape[2] for i in idx)
-        x = np.zeros((len(idx), 3, REC_HEIGHT, max_w), dtype=np.float32)
-        for row, i in enumerate(idx):
-            x[row, :, :, : prepared[i].shape[2]] = prepared[i]
+    def _run(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         with self._lock:
             try:
                 out = self._session.run(None, {self._input_name: x})
@@ -200,48 +177,6 @@ class OnnxLineRecognizer:
         probs = np.asarray(out[0], dtype=np.float32)  # (N, T, C), softmax already applied
         if probs.ndim != 3 or probs.shape[2] != len(self._characters):
             raise OcrError(f"Text recognition (PP-OCRv6) gave output of an unexpected shape {probs.shape}.")
-        steps = probs.shape[1]
-        for row, i in enumerate(idx):
-            valid = max(1, min(steps, math.ceil(steps * prepared[i].shape[2] / max_w)))
-            line_probs = probs[row, :valid]
-            line = decoder.decode(line_probs, valid_steps=valid)
-            pooled = decoder.pool(line_probs)
-            results[i] = RecognizedLine(
-                text=line.text,
-                confidence=line.confidence,
-                char_confidences=line.char_confidences,
-                char_centers=line.char_centers,
-                char_alternatives=char_alternatives(pooled, decoder.alphabet, line.text),
-                steps=StepProbabilities(decoder.alphabet, pooled),
-            )
+        return probs
 
 
-def char_alternatives(
-    pooled: npt.NDArray[Any], alphabet: str, text: str, min_prob: float = ALTERNATIVE_MIN
-) -> tuple[Mapping[str, float], ...]:
-    """For each character of ``text``, the other characters (probability >= ``min_prob``)
-    the recogniser considered where it read that character.
-
-    ``pooled`` is the (T, 1 + len(alphabet)) matrix ``text`` was greedily decoded from; the
-    runs are found again as :class:`RestrictedDecoder` finds them (argmax of the
-    renormalised rows), and an alternative's probability is its highest over the run.
-    Empty when the runs do not give ``text`` back (a decoder that decodes differently)."""
-    if pooled.size == 0:
-        return ()
-    norm = pooled / np.maximum(pooled.sum(axis=1, keepdims=True), 1e-9)
-    best = norm.argmax(axis=1)
-    runs: list[tuple[int, int, int]] = []  # (class, start, end)
-    start = 0
-    for t in range(1, len(best) + 1):
-        if t == len(best) or best[t] != best[start]:
-            if best[start] > 0:
-                runs.append((int(best[start]), start, t))
-            start = t
-    if "".join(alphabet[c - 1] for c, _, _ in runs) != text:
-        return ()
-    out: list[Mapping[str, float]] = []
-    for c, a, b in runs:
-        peak = norm[a:b, 1:].max(axis=0)
-        alts = {alphabet[k]: round(float(p), 4) for k, p in enumerate(peak) if k != c - 1 and p >= min_prob}
-        out.append(dict(sorted(alts.items(), key=lambda kv: -kv[1])))
-    return tuple(out)

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from desktop_app.core.ocr.base import DetectedText, Image, OcrError, Quad, RecognizedLine
-from desktop_app.core.ocr.ctc import RestrictedDecoder
+from desktop_app.core.ocr.ctc import RestrictedDecoder, recognise_in_batches
 from desktop_app.core.resources import models_dir
 
 log = logging.getLogger(__name__)
@@ -127,42 +127,17 @@ class PaddleOcrEngine:
         if not crops:
             return []
         decoder = self._decoder(alphabet or LATIN_ALPHABET)
-        prepared = [self._prepare(c) for c in crops]
-        # Batch lines of similar width together: padding every line to the widest is the
-        # largest waste in recognition.
-        order = sorted(range(len(prepared)), key=lambda i: prepared[i].shape[2])
-        results: list[RecognizedLine | None] = [None] * len(prepared)
-        batch: list[int] = []
-        for i in order:
-            if batch and prepared[i].shape[2] > 1.3 * prepared[batch[0]].shape[2]:
-                self._run_batch(batch, prepared, decoder, results)
-                batch = []
-            batch.append(i)
-        if batch:
-            self._run_batch(batch, prepared, decoder, results)
-        return [r for r in results if r is not None]
+        prepared = {i: self._prepare(c) for i, c in enumerate(crops)}
+        lines = recognise_in_batches(prepared, self._run, decoder)
+        return [lines[i] for i in range(len(crops))]
 
-    def _run_batch(
-        self,
-        idx: list[int],
-        prepared: list[np.ndarray],
-        decoder: RestrictedDecoder,
-        results: list[RecognizedLine | None],
-    ) -> None:
-        max_w = max(prepared[i].shape[2] for i in idx)
-        x = np.zeros((len(idx), 3, REC_HEIGHT, max_w), dtype=np.float32)
-        for row, i in enumerate(idx):
-            x[row, :, :, : prepared[i].shape[2]] = prepared[i]
+    def _run(self, x: np.ndarray) -> np.ndarray:
         with self._lock:
             try:
                 out = self._rec_runner(x=[x])
             except Exception as exc:
                 raise OcrError(f"Text recognition failed: {exc}") from exc
-        probs = np.asarray(out[0], dtype=np.float32)  # (N, T, C)
-        steps = probs.shape[1]
-        for row, i in enumerate(idx):
-            valid = math.ceil(steps * prepared[i].shape[2] / max_w)
-            results[i] = decoder.decode(probs[row], valid_steps=valid)
+        return np.asarray(out[0], dtype=np.float32)  # (N, T, C)
 
     # -- detection ---------------------------------------------------------------------
     def detect(self, image: Image) -> list[DetectedText]:
