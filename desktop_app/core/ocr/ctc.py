@@ -13,7 +13,9 @@ import math
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -150,3 +152,35 @@ def recognise_in_batches(
             valid = max(1, min(steps, math.ceil(steps * prepared[i].shape[2] / max_w)))
             out[i] = decoder.decode(probs[row], valid_steps=valid)
     return out
+
+
+def prepare_line(crop: npt.NDArray[Any], *, height: int = 48, max_width: int = 3200,
+                 min_width: int = 8) -> npt.NDArray[np.float32]:
+    """A line crop (gray, BGR or BGRA) as PP-OCR recognisers take it: BGR resized to
+    ``height`` keeping its proportions, ``(3, height, W)``, scaled to [-1, 1]."""
+    if crop.ndim == 2:
+        crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+    elif crop.shape[2] == 4:
+        crop = cv2.cvtColor(crop, cv2.COLOR_BGRA2BGR)
+    h, w = crop.shape[:2]
+    width = min(max_width, max(min_width, math.ceil(height * w / max(1, h))))
+    resized = crop if (h, w) == (height, width) else cv2.resize(
+        crop, (width, height), interpolation=cv2.INTER_AREA if h > height else cv2.INTER_CUBIC)
+    x = resized.astype(np.float32).transpose(2, 0, 1) / 255.0
+    prepared: npt.NDArray[np.float32] = (x - 0.5) / 0.5
+    return prepared
+
+
+class DecoderCache:
+    """One :class:`RestrictedDecoder` per alphabet asked for, over a model's class list."""
+
+    def __init__(self, characters: Sequence[str]) -> None:
+        self._characters = list(characters)
+        self._decoders: dict[str, RestrictedDecoder] = {}
+
+    def get(self, alphabet: str) -> RestrictedDecoder:
+        dec = self._decoders.get(alphabet)
+        if dec is None:
+            dec = RestrictedDecoder.build(self._characters, alphabet, fold_case=alphabet.isupper())
+            self._decoders[alphabet] = dec
+        return dec

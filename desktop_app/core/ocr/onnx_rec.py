@@ -17,19 +17,17 @@ Model conventions (checked on the bundled file, see the notes in resources/model
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from desktop_app.core.ocr.base import Image, OcrError, RecognizedLine
-from desktop_app.core.ocr.ctc import RestrictedDecoder, recognise_in_batches
+from desktop_app.core.ocr.ctc import DecoderCache, prepare_line, recognise_in_batches
 from desktop_app.core.ocr.paddle_engine import LATIN_ALPHABET
 from desktop_app.core.resources import models_dir
 
@@ -113,38 +111,13 @@ class OnnxLineRecognizer:
             raise OcrError(f"The PP-OCRv6 recogniser's files do not belong together: the model scores {classes} "
                            f"classes, its character list gives {len(self._characters)}. Reinstall the application.")
         self._input_name = inputs[0].name
-        self._decoders: dict[str, RestrictedDecoder] = {}
+        self._decoders = DecoderCache(self._characters)
         self._lock = threading.Lock()
 
     @property
     def characters(self) -> list[str]:
         """The class list, blank first (a copy)."""
         return list(self._characters)
-
-    # -- preparation ---------------------------------------------------------------------
-    def _decoder(self, alphabet: str) -> RestrictedDecoder:
-        dec = self._decoders.get(alphabet)
-        if dec is None:
-            dec = RestrictedDecoder.build(self._characters, alphabet, fold_case=alphabet.isupper())
-            self._decoders[alphabet] = dec
-        return dec
-
-    @staticmethod
-    def _prepare(crop: Image) -> npt.NDArray[np.float32]:
-        """(3, 48, W) normalised input for one crop (the same conventions as PP-OCRv4's)."""
-        if crop.ndim == 2:
-            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
-        elif crop.shape[2] == 4:
-            crop = cv2.cvtColor(crop, cv2.COLOR_BGRA2BGR)
-        h, w = crop.shape[:2]
-        width = min(MAX_REC_WIDTH, max(STEP_PX, math.ceil(REC_HEIGHT * w / max(1, h))))
-        if (h, w) == (REC_HEIGHT, width):
-            resized = crop
-        else:
-            resized = cv2.resize(crop, (width, REC_HEIGHT),
-                                 interpolation=cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_CUBIC)
-        x = resized.astype(np.float32).transpose(2, 0, 1) / 255.0
-        return (x - 0.5) / 0.5
 
     # -- recognition ---------------------------------------------------------------------
     def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
@@ -157,14 +130,14 @@ class OnnxLineRecognizer:
         if not crops:
             return []
         alphabet = alphabet or LATIN_ALPHABET
-        decoder = self._decoder(alphabet)
+        decoder = self._decoders.get(alphabet)
         results: list[RecognizedLine | None] = [None] * len(crops)
         prepared: dict[int, npt.NDArray[np.float32]] = {}
         for i, crop in enumerate(crops):
             if crop is None or crop.size == 0 or min(crop.shape[:2]) < 1:
                 results[i] = RecognizedLine("", 0.0, (), ())
             else:
-                prepared[i] = self._prepare(np.asarray(crop))
+                prepared[i] = prepare_line(np.asarray(crop), height=REC_HEIGHT, max_width=MAX_REC_WIDTH, min_width=STEP_PX)
         lines = recognise_in_batches(prepared, self._run, decoder, max_batch=self.config.max_batch)
         return [lines.get(i) or r or RecognizedLine("", 0.0, (), ()) for i, r in enumerate(results)]
 

@@ -17,7 +17,6 @@ Speed and correctness choices (see PLATFORM_NOTES.md):
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ import cv2
 import numpy as np
 
 from desktop_app.core.ocr.base import DetectedText, Image, OcrError, Quad, RecognizedLine
-from desktop_app.core.ocr.ctc import RestrictedDecoder, recognise_in_batches
+from desktop_app.core.ocr.ctc import DecoderCache, prepare_line, recognise_in_batches
 from desktop_app.core.resources import models_dir
 
 log = logging.getLogger(__name__)
@@ -102,32 +101,15 @@ class PaddleOcrEngine:
         self._rec_runner = predictor.runner
         # The class list with the CTC blank first, exactly as PaddleX's decoder holds it.
         self._characters: list[str] = list(predictor.post_op.character)
-        self._decoders: dict[str, RestrictedDecoder] = {}
+        self._decoders = DecoderCache(self._characters)
         self._lock = threading.Lock()
 
     # -- recognition -----------------------------------------------------------------
-    def _decoder(self, alphabet: str) -> RestrictedDecoder:
-        dec = self._decoders.get(alphabet)
-        if dec is None:
-            dec = RestrictedDecoder.build(self._characters, alphabet, fold_case=alphabet.isupper())
-            self._decoders[alphabet] = dec
-        return dec
-
-    @staticmethod
-    def _prepare(crop: Image) -> np.ndarray:
-        if crop.ndim == 2:
-            crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
-        h, w = crop.shape[:2]
-        width = min(MAX_REC_WIDTH, max(8, math.ceil(REC_HEIGHT * w / max(1, h))))
-        resized = cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_CUBIC)
-        x = resized.astype(np.float32).transpose(2, 0, 1) / 255.0
-        return (x - 0.5) / 0.5
-
     def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
         if not crops:
             return []
-        decoder = self._decoder(alphabet or LATIN_ALPHABET)
-        prepared = {i: self._prepare(c) for i, c in enumerate(crops)}
+        decoder = self._decoders.get(alphabet or LATIN_ALPHABET)
+        prepared = {i: prepare_line(c, height=REC_HEIGHT, max_width=MAX_REC_WIDTH) for i, c in enumerate(crops)}
         lines = recognise_in_batches(prepared, self._run, decoder)
         return [lines[i] for i in range(len(crops))]
 
