@@ -111,8 +111,19 @@ MAX_CHAR_FRACTION_BAND: Final = 0.3
 searched only when the page search finds nothing."""
 
 
-def _components(gray: Image, max_fraction: float = MAX_CHAR_FRACTION) -> npt.NDArray[np.float64]:
-    """Dark blobs that may be characters: rows of (x0, y0, w, h, cx, cy)."""
+def without_thin_lines(gray: Image) -> Image:
+    """``gray`` with dark strokes under 3 px wide lightened away (a grey closing): the fine
+    guilloche lines some documents print the MRZ over, which otherwise join every character
+    into one blob. Character strokes at working size are wider and stay."""
+    closed: Image = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    return closed
+
+
+def _components(gray: Image, max_fraction: float = MAX_CHAR_FRACTION, thin_lines: bool = True) -> npt.NDArray[np.float64]:
+    """Dark blobs that may be characters: rows of (x0, y0, w, h, cx, cy). With
+    ``thin_lines=False`` the blobs are found after :func:`without_thin_lines`."""
+    if not thin_lines:
+        gray = without_thin_lines(gray)
     long_side = max(gray.shape)
     block = max(15, (long_side // 45) | 1)
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
@@ -367,12 +378,12 @@ def _rotated(image: Image, angle: float) -> tuple[Image, geo.Affine]:
 
 def _candidates_in(
     work: Image, input_from_work: geo.Affine, gray_in: Image, k: int, max_candidates: int,
-    lines: list[_Line] | None = None, max_fraction: float = MAX_CHAR_FRACTION,
+    lines: list[_Line] | None = None, max_fraction: float = MAX_CHAR_FRACTION, thin_lines: bool = True,
 ) -> list[MrzCandidate]:
     in_h, in_w = gray_in.shape[:2]
     wh, ww = work.shape[:2]
     if lines is None:
-        lines = _chain_lines(_components(work, max_fraction))
+        lines = _chain_lines(_components(work, max_fraction, thin_lines))
     out: list[MrzCandidate] = []
     for score, group in _group_bands(lines, wh)[:max_candidates]:
         x0 = min(g.x0 for g in group)
@@ -418,9 +429,10 @@ def _candidates_in(
 
 
 def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candidates: int,
-            max_fraction: float = MAX_CHAR_FRACTION) -> list[MrzCandidate]:
+            max_fraction: float = MAX_CHAR_FRACTION, thin_lines: bool = True) -> list[MrzCandidate]:
     """Candidates found on ``gray_in`` resized by ``scale``, turned a quarter (k = 0, 1) and,
-    for each angle in ``angles``, by that angle instead."""
+    for each angle in ``angles``, by that angle instead; with ``thin_lines=False``, blobs
+    are looked for with fine line patterns removed (the crops still come from ``gray_in``)."""
     small = cv2.resize(gray_in, None, fx=scale, fy=scale,
                        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC) if scale != 1.0 else gray_in
     sh, sw = small.shape[:2]
@@ -429,7 +441,7 @@ def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candida
     for k in (0, 1):
         work = np.ascontiguousarray(np.rot90(small, k))
         input_from_work = geo.compose(input_from_small, geo.invert(geo.rotation90(k, sw, sh)))
-        lines = _chain_lines(_components(work, max_fraction))
+        lines = _chain_lines(_components(work, max_fraction, thin_lines))
         cands = _candidates_in(work, input_from_work, gray_in, k, max_candidates, lines)
         if not cands or abs(cands[0].angle_deg) > 2.0:
             # Tilted text (a photo): level the dominant text direction and look again;
@@ -438,12 +450,12 @@ def _search(gray_in: Image, scale: float, angles: tuple[float, ...], max_candida
             if leveled is not None:
                 turned, work_from_turned = leveled
                 cands += _candidates_in(turned, geo.compose(input_from_work, work_from_turned), gray_in, k,
-                                        max_candidates, max_fraction=max_fraction)
+                                        max_candidates, max_fraction=max_fraction, thin_lines=thin_lines)
         found.extend(cands)
     for angle in angles:
         turned, small_from_turned = _rotated(small, angle)
         found.extend(_candidates_in(turned, geo.compose(input_from_small, small_from_turned), gray_in, 0,
-                                    max_candidates, max_fraction=max_fraction))
+                                    max_candidates, max_fraction=max_fraction, thin_lines=thin_lines))
     return found
 
 
@@ -454,7 +466,8 @@ def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
     photo in tens of milliseconds; only when it finds nothing are the costlier searches
     run: the image enlarged (small, blurred characters merge into blobs at working size)
     and turned by +-30 and +-60 degrees (text is chained within about 20 degrees of the
-    working direction).
+    working direction), a crop of the band alone, and a search with fine line patterns
+    removed.
     """
     gray_in = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     long_side = max(gray_in.shape[:2])
@@ -466,5 +479,8 @@ def find_mrz(image: Image, *, max_candidates: int = 2) -> list[MrzCandidate]:
         found = _search(gray_in, big, (30.0, -30.0, 60.0, -60.0), max_candidates)
     if not found:
         found = _search(gray_in, scale, (), max_candidates, MAX_CHAR_FRACTION_BAND)
+    if not found:
+        # An MRZ printed over fine guilloche lines: they join its characters into one blob.
+        found = _search(gray_in, scale, (), max_candidates, thin_lines=False)
     found.sort(key=lambda c: -c.score)
     return found[:max_candidates]
