@@ -323,10 +323,9 @@ class DocumentReader:
         candidates = find_mrz(image)
         best: _MrzAttempt | None = None
         for cand in candidates:
-            for variant in (cand, cand.flipped()):
-                rec = self.engine.recognize([ln.image for ln in variant.lines], alphabet=MRZ_ALPHABET)
-                variant, rec = _without_blank_line(variant, rec, image.shape[1], image.shape[0])
-                attempt = self._best_reading(variant, rec)
+            for turned in (cand, cand.flipped()):
+                read = self.engine.recognize([ln.image for ln in turned.lines], alphabet=MRZ_ALPHABET)
+                attempt = self._best_reading(*_without_blank_line(turned, read, image.shape[1], image.shape[0]))
                 if best is None or attempt.score > best.score:
                     best = attempt
                 reading = attempt.reading
@@ -382,8 +381,8 @@ class DocumentReader:
         greedy = _MrzAttempt(variant, self._reading(rec), tuple(rec), raw_conf)
         steps = [r.steps for r in rec]
         # Constraints make any text look like an MRZ: decode under the layout only lines the
-        # recogniser itself already read as one, or read legibly with an MRZ's shape.
-        if any(st is None for st in steps) or not (greedy.reading.format is not None or _mrz_shaped(rec, raw_conf)):
+        # recogniser itself already read as one.
+        if greedy.reading.format is None or any(st is None for st in steps):
             return greedy
         best = greedy
         opinion = self._glyph_opinion(variant)
@@ -541,21 +540,6 @@ class DocumentReader:
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]
         return merged, lines_in
-
-
-SHAPED_MIN_CONFIDENCE = 0.6
-"""Mean recogniser confidence from which lines of an MRZ's shape are decoded under its
-layouts although their greedy text did not parse (a first character misread). Crops read
-upside down or off the MRZ score 0.25-0.35."""
-
-
-def _mrz_shaped(rec: Sequence[RecognizedLine], raw_conf: float) -> bool:
-    """Two lines of 30-48 characters or three of 25-34, of about one length, read legibly."""
-    lengths = [len(r.text) for r in rec]
-    if raw_conf < SHAPED_MIN_CONFIDENCE or not lengths or min(lengths) < 0.75 * max(lengths):
-        return False
-    lo, hi = (30, 48) if len(rec) == 2 else (25, 34) if len(rec) == 3 else (0, -1)
-    return lo <= max(lengths) <= hi
 
 
 BLANK_LINE_CHARS = 8

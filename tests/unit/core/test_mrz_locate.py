@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from desktop_app.core.imaging import geometry as geo
-from desktop_app.core.imaging.mrz_locate import find_mrz
+from desktop_app.core.imaging.mrz_locate import find_mrz, without_thin_lines
 from desktop_app.core.resources import fonts_dir
 
 LINES = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
@@ -93,3 +93,39 @@ def test_band_touching_the_edge_is_reported() -> None:
     cut = page[: y1 + 4]  # bottom line's descenders at the border
     [best, *_] = find_mrz(cut)
     assert best.near_edge
+
+
+def _guilloche_page() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The page with fine wavy security lines printed across and around its MRZ, as many
+    documents print them: the lines join every character of the band into one blob."""
+    page, box = _page()
+    xs = np.arange(page.shape[1])
+    for i in range(60):
+        ys = (830 + 3 * i + 14 * np.sin(xs / 23.0 + 0.7 * i)).astype(np.int32)
+        cv2.polylines(page, [np.stack([xs, ys], 1).reshape(-1, 1, 2).astype(np.int32)], False, (40, 40, 40), 1)
+    return page, box
+
+
+def test_finds_band_printed_over_guilloche_lines() -> None:
+    page, truth = _guilloche_page()
+    cands = find_mrz(page)
+    assert cands, "no MRZ found under the guilloche"
+    best = cands[0]
+    assert len(best.lines) == 2
+    x0, y0, x1, y1 = best.box
+    assert x0 <= truth[0] + 10 and x1 >= truth[2] - 10
+    assert y0 <= truth[1] + 10 and y1 >= truth[3] - 10 and y1 - y0 < 3 * (truth[3] - truth[1])
+
+
+def test_without_thin_lines_keeps_character_strokes() -> None:
+    plain, truth = _page()
+    page, _ = _guilloche_page()
+    x0, y0, x1, y1 = truth
+    band = slice(y0, y1), slice(x0, x1)
+    gap = slice(y1 + 25, y1 + 40), slice(x0, x1)  # guilloche only, below the last line
+    gray = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    cleaned = without_thin_lines(gray)
+    strokes = cv2.cvtColor(plain, cv2.COLOR_BGR2GRAY)[band] < 128
+    assert (gray[gap] < 128).mean() > 0.2  # the pattern is there
+    assert (cleaned[gap] < 128).mean() < 0.01  # and gone
+    assert (cleaned[band][strokes] < 128).mean() > 0.95  # the characters stay

@@ -179,3 +179,52 @@ def test_the_recognisers_alternatives_decide_a_same_value_look_alike() -> None:
     [right] = _evidence_reader(true, None).read(page)
     assert right.verified and right.accepted and right.to_json()["verified"] is True
     assert not any(fl.code == "needs_review" for fl in right.flags)
+
+
+def _three_line_page(lines: Sequence[str]) -> np.ndarray:
+    """A page printing ``lines`` as one band, 60 px apart from y = 800."""
+    import cv2
+    from PIL import Image as PilImage
+    from PIL import ImageDraw, ImageFont
+
+    from desktop_app.core.resources import fonts_dir
+
+    img = PilImage.new("L", (1500, 1050), 236)
+    d = ImageDraw.Draw(img)
+    ocrb = ImageFont.truetype(str(fonts_dir() / "OCRB.otf"), 34)
+    for i, line in enumerate(lines):
+        d.text((70, 800 + 60 * i), line, font=ocrb, fill=10)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("blank_at", [0, 2])
+def test_a_band_line_read_as_nothing_beside_two_full_lines_is_dropped(blank_at: int) -> None:
+    """A rule or border above or below a two-line MRZ, taken by the locator as a third line
+    and read as a few characters: the two full lines are read as what they are (TD3), and
+    each field's box lands on its own line, not on the dropped one."""
+    lines = list(LINES)
+    lines.insert(blank_at, "I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<")
+    page = _three_line_page(lines)
+    read_as = list(lines)
+    read_as[blank_at] = "I<I"
+    reader, engine = _reader(read_as)
+    [result] = reader.read(page)
+    assert engine.calls[0][0] == 3, "the page must give the locator a three-line band"
+    assert result.format == "TD3" and result.mrz is not None and result.mrz.valid
+    surname, number = result.fields["surname"], result.fields["document_number"]
+    assert surname.value == "ERIKSSON" and number.value == "L898902C3"
+    first = 800 + 60 * (1 if blank_at == 0 else 0)  # top of the name line on the page
+    for field, top in ((surname, first), (number, first + 60)):
+        assert field.box is not None
+        centre = (field.box[1] + field.box[3]) / 2
+        assert top <= centre <= top + 45, (field.box, top)
+
+
+def test_three_full_lines_are_not_cut_to_two() -> None:
+    """A real TD1 (three lines of 30) keeps its three lines: only a near-empty line goes."""
+    td1 = ("I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+    reader, _ = _reader(td1)
+    [result] = reader.read(_three_line_page(td1))
+    assert result.format == "TD1" and result.mrz is not None and result.mrz.valid
+    assert result.fields["surname"].value == "ERIKSSON"
+
