@@ -408,14 +408,16 @@ def _answered(
     """Whether a context doubt at ``pos`` (a character where fillers are expected) is
     answered by the evidence: the recogniser, with every second opinion it had, found the
     character at least :data:`FILLER_RATIO` times likelier than a filler, and every check
-    digit over the position holds (so a misalignment would have shown)."""
+    digit over the position holds (so a misalignment would have shown). Where no check digit
+    covers the position (an MRV-B's optional data), every check digit on its line must hold
+    instead: the line is aligned, and the character is then as sure as a name's letters."""
     if alternatives is None or pos[0] >= len(alternatives) or pos[1] >= len(alternatives[pos[0]]):
         return False
     alts = alternatives[pos[0]][pos[1]]
     ch = rows[pos[0]][pos[1]]
     if alts is None or ch == "<" or alts.get(ch) is not None:
         return False
-    covering = [g for g in groups if pos in g.data]
+    covering = [g for g in groups if pos in g.data] or [g for g in groups if g.digit[0] == pos[0]]
     if not covering or any(checks.get(g.key) != "valid" for g in covering):
         return False
     row = confs[pos[0]] if pos[0] < len(confs) else ()

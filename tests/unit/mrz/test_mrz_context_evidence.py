@@ -43,3 +43,26 @@ def test_a_recogniser_that_saw_a_filler_there_keeps_the_doubt() -> None:
     assert lines[1][32] == "8"
     reading = _read(lines, alts)
     assert reading.fields["personal_number"].status == "unverified"  # type: ignore[attr-defined]
+
+
+def _visa() -> tuple[str, ...]:
+    # An MRV-B visa whose optional data (no check digit covers it) starts after fillers.
+    return tuple(compose_mrz(MrzData("MRVB", "V", "UTO", "TEST", "KLEE", "1003001119", "TUN", "000101", "M",
+                                     "230204", "<1030202")))
+
+
+def test_data_no_check_digit_covers_is_answered_when_its_line_is_aligned() -> None:
+    lines = _visa()
+    assert lines[1].endswith("<1030202")
+    assert _read(lines, None).fields["optional_data"].status == "unverified"  # type: ignore[attr-defined]
+    reading = _read(lines, [[{} for _ in x] for x in lines])
+    assert reading.fields["optional_data"].status == "ok"  # type: ignore[attr-defined]
+    assert reading.verified  # type: ignore[attr-defined]
+
+
+def test_data_no_check_digit_covers_stays_in_doubt_on_a_misaligned_line() -> None:
+    lines = _visa()
+    broken = lines[1][:19] + ("0" if lines[1][19] != "0" else "1") + lines[1][20:]  # the birth date's check digit
+    reading = _read((lines[0], broken), [[{} for _ in x] for x in lines])
+    assert reading.fields["optional_data"].status == "unverified"  # type: ignore[attr-defined]
+    assert not reading.verified  # type: ignore[attr-defined]
