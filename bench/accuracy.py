@@ -137,18 +137,31 @@ def main() -> int:
     ap.add_argument("--today", type=date.fromisoformat, default=None)
     ap.add_argument("--real", metavar="DEVSET", help="folder with manifest.json and images/ (e.g. ../shared/devset)")
     ap.add_argument("--show-misses", action="store_true", help="print every miss (always on with --real)")
+    ap.add_argument("--ocr-cache", metavar="DIR", type=Path, default=None,
+                    help="keep detection/recognition results in DIR and reuse them (bench/ocr_cache.py)")
+    ap.add_argument("--only", metavar="TEXT", default=None, help="only documents whose name contains TEXT")
+    ap.add_argument("--dump", metavar="FILE", type=Path, default=None, help="write each result's JSON, one per line")
     args = ap.parse_args()
     if args.real:
         args.show_misses = True
 
     settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today,
                               glyph_second_opinion=not args.no_glyphs)
-    reader = DocumentReader(settings)
+    engine = None
+    if args.ocr_cache is not None:
+        from bench.ocr_cache import CachingEngine
+        from desktop_app.core.pipeline import _default_engine
+
+        engine = CachingEngine(lambda: _default_engine(settings), args.ocr_cache)
+    reader = DocumentReader(settings, engine=engine)
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     t0 = time.perf_counter()
     reader.warm_up()
     print(f"engine ready in {time.perf_counter() - t0:.2f} s")
     tallies: dict[str, Tally] = {}
     for cond, name, image, truth in _items(args):
+        if args.only and args.only not in name:
+            continue
         tally = tallies.setdefault(cond, Tally())
         mrz_at: list[float] = []
         start = time.perf_counter()
@@ -160,6 +173,8 @@ def main() -> int:
         [result] = reader.read(image, name=name, on_progress=on_progress)
         total = (time.perf_counter() - start) * 1000
         _score(tally, result, truth, name)
+        if dump is not None:
+            dump.write(json.dumps({"name": name, "condition": cond, **result.to_json(include_file=False)}) + "\n")
         if mrz_at:
             tally.t_mrz.append(mrz_at[0])
         tally.t_total.append(total)
