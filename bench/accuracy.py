@@ -21,8 +21,8 @@ import platform
 import resource
 import statistics
 import sys
-import unicodedata
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
