@@ -51,7 +51,7 @@ from desktop_app.core.ocr.base import (
 )
 from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, Portrait, TextLine
-from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
+from desktop_app.core.viz import cross_check, extract_viz_fields
 from desktop_app.core.viz.layout import infer_from_layout
 
 log = logging.getLogger(__name__)
@@ -544,7 +544,7 @@ class DocumentReader:
         viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today)
         if fmt in ("TD3", "MRVA", "MRVB"):
             viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today)
-        viz_in = {k: VizField(v.value, v.raw, v.confidence, _map_box(v.box, inv, w, h)) for k, v in viz.items()}
+        viz_in = {k: replace(v, box=_map_box(v.box, inv, w, h)) for k, v in viz.items()}
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]
         return merged, lines_in, portrait

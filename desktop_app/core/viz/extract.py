@@ -43,6 +43,7 @@ from typing import Final
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
 from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VISA_MARK, Segment, parse_line
+from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.values import (
     DATE_KINDS,
     READABLE_FIELDS,
@@ -54,6 +55,8 @@ from desktop_app.core.viz.values import (
 )
 
 DATE_FIELDS: Final = frozenset(DATE_KINDS)
+SCRIPT_FIELDS: Final = frozenset({"surname", "given_names", FULL_NAME, "place_of_birth", "authority", "nationality"})
+"""Fields printed in the national script as well as in Latin letters."""
 
 MAX_LINES: Final = 300
 """Lines considered per page (a passport page has 20-80); the rest, lowest on the page, are ignored."""
@@ -80,6 +83,11 @@ class VizField:
     confidence: float
     box: Box
     """Box of the value text, in the input lines' coordinates."""
+    doubt: str | None = None
+    """Why the value may not be this field's, when it may not: None when the layout binds
+    it to its label (after it on its line, or under it or right of it in its column, and
+    not a label, header, overprint or line in another script). A value in doubt is shown,
+    never compared with the MRZ as a mismatch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +137,29 @@ class _Candidate:
     result: VizField
 
 
+FAR_RIGHT_LINES: Final = 4.0
+"""A value right of its label further than this many line heights may be another column's."""
+TALL_LINES: Final = 2.2
+"""Text this many times the median line height is a title or an overprint, not a value."""
+AFTER_TRANSLATION: Final = 0.8
+"""Factor on a value read right after a slash that ends a label run: often the label's
+next translation, in capitals ("SURNAME / ZITA REMHURI / ISIBONGO")."""
+
+
+def _doubted(cands: list[_Candidate], doubt: str | None) -> list[_Candidate]:
+    if doubt is None:
+        return cands
+    return [replace(c, result=replace(c.result, doubt=c.result.doubt or doubt)) for c in cands]
+
+
+def _shape_doubt(line: _Line, start: int, end: int, line_h: float, field: str) -> str | None:
+    if line.height > TALL_LINES * line_h:
+        return "the text is printed larger than field values (an overprint or a title)"
+    if field in SCRIPT_FIELDS and looks_non_latin(line.text[start:end]):
+        return "the line may be in another script (Cyrillic, Greek ...) read as Latin letters"
+    return None
+
+
 def extract_viz_fields(
     lines: Sequence[TextLine],
     *,
@@ -173,6 +204,7 @@ def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: date) -> lis
         if piece.is_label or piece.box[3] > top:
             continue
         found = _read("document_number", piece.line, (piece.start, piece.end), _UNLABELLED, today)
+        found = _doubted(found, "printed without a label")
         out.extend(c for c in found if c.result.value == c.result.raw.replace(" ", "").upper())
     # the rightmost is the number (the issuing state's name sits left of it)
     out.sort(key=lambda c: -c.result.box[2])
@@ -347,10 +379,18 @@ def _candidates_for(
     out: list[_Candidate] = []
     label_factor = 0.9 + 0.1 * label.score
 
+    after_slash = line.text[: label.inline_start].rstrip().endswith("/")
     if label.has_inline_text:
-        found = _read(field, line, (label.inline_start, label.inline_end), label_factor * _INLINE, today)
-        if found:
-            return found  # a value printed right after its label is the value
+        factor = label_factor * _INLINE * (AFTER_TRANSLATION if after_slash else 1.0)
+        found = _read(field, line, (label.inline_start, label.inline_end), factor, today)
+        glued = label.inline_start > 0 and line.text[label.inline_start - 1].isalnum()
+        if found and (after_slash or glued):
+            found = _doubted(found, "it follows the label's translations and may be one" if after_slash
+                             else "it is printed glued to its label and may be the label's translation")
+        if found and not after_slash:
+            # a value printed right after its label is the value
+            return _doubted(found, _shape_doubt(line, label.inline_start, label.inline_end, line_h, field))
+        out.extend(found)
 
     right_edge = _column_right(label, rows, line_h)
     tol_x = max(1.5 * line_h, 0.02 * width)
@@ -368,7 +408,11 @@ def _candidates_for(
     if best_right is not None and not best_right.is_label:
         x_from = label.box[2] - 0.5 * line_h
         factor = label_factor * _RIGHT
-        out.extend(_read_in_column(field, best_right, x_from, right_edge, factor, today, tol_x))
+        found = _read_in_column(field, best_right, x_from, right_edge, factor, today, tol_x)
+        far = best_right.box[0] - label.box[2] > FAR_RIGHT_LINES * line_h
+        doubt = ("it is printed far right of its label" if far
+                 else _shape_doubt(best_right.line, best_right.start, best_right.end, line_h, field))
+        out.extend(_doubted(found, doubt))
 
     # Below the label, in its column; a bilingual label split over two lines continues.
     anchor = label.box
@@ -386,10 +430,17 @@ def _candidates_for(
         gap = max(0, below.box[1] - anchor[3])
         closeness = 1.0 - min(0.1, 0.02 * gap / line_h)
         factor = label_factor * _BELOW * closeness
+        if field in SCRIPT_FIELDS and looks_non_latin(below.line.text[below.start : below.end]):
+            # A national-script line and its Latin transliteration under one label: the
+            # Latin one is the value.
+            latin = _nearest_below(below.box, rows, seen_lines | {below.line.index}, label, right_edge, tol_x,
+                                   line_h, height)
+            if latin is not None and not latin.is_label and not looks_non_latin(latin.line.text[latin.start : latin.end]):
+                below = latin
         found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
         if not found and field == FULL_NAME:
             found = _full_name_over_pieces(below, rows, label.box[0] - tol_x, right_edge, line_h, factor)
-        out.extend(found)
+        out.extend(_doubted(found, _shape_doubt(below.line, below.start, below.end, line_h, field)))
         break
     return out
 

@@ -29,6 +29,7 @@ from desktop_app.core.viz.dates import parse_printed_date
 from desktop_app.core.viz.extract import VizField
 
 LAYOUT_CONFIDENCE: Final = 0.5
+_BY_VALUE: Final = "found as the printed date equal to the MRZ's, not by its label"
 _WORDY = re.compile(r"[A-ZÀ-ÖØ-Þ'][A-ZÀ-ÖØ-Þ' .,\-/()]{2,}")
 
 
@@ -76,7 +77,8 @@ def _beside(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
 
 
 def _field(line: TextLine, value: str, why: str) -> VizField:
-    return VizField(value=value, raw=f"{line.text} ({why})", confidence=min(line.confidence, LAYOUT_CONFIDENCE), box=line.box)
+    return VizField(value=value, raw=f"{line.text} ({why})", confidence=min(line.confidence, LAYOUT_CONFIDENCE),
+                    box=line.box, doubt=why)
 
 
 def infer_from_layout(
@@ -100,10 +102,12 @@ def infer_from_layout(
             dated.append((value, ln))
     birth_line = next((ln for v, ln in dated if v == birth.value), None)
     if "birth_date" not in out and birth_line is not None:
-        out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box)
+        out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box,
+                                     doubt=_BY_VALUE)
     expiry_line = next((ln for v, ln in dated if v == expiry.value), None)
     if "expiry_date" not in out and expiry_line is not None:
-        out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box)
+        out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box,
+                                      doubt=_BY_VALUE)
     issue_line: TextLine | None = None
     if "issue_date" not in out:
         candidates = [(v, ln) for v, ln in dated

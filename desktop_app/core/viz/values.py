@@ -9,7 +9,7 @@ is what lets the layout search try the next candidate instead of taking garbage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -85,6 +85,13 @@ def read_value(field: str, text: str, *, today: date) -> Value | None:
         parsed = parse_date_detail(core, kind=kind, today=today)
         if parsed is None:
             return None
+        if kind == "expiry":
+            # A validity range ("01.01.2004 - 01.01.2009", "valid from - until"): the expiry
+            # is the date that ends it.
+            later = parse_date_detail(core[parsed.end :], kind=kind, today=today)
+            if later is not None and not later.partial and not parsed.partial:
+                offset = parsed.end
+                parsed = replace(later, start=later.start + offset, end=later.end + offset)
         return Value(parsed.iso, start + parsed.start, start + parsed.end, 0.9 if parsed.repaired else 1.0)
     if field in NAME_FIELDS:
         return _name(core, start)
