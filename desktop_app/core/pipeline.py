@@ -52,6 +52,7 @@ from desktop_app.core.ocr.base import (
 from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, Portrait, TextLine
 from desktop_app.core.viz import cross_check, extract_viz_fields
+from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.layout import infer_from_layout
 
 log = logging.getLogger(__name__)
@@ -540,7 +541,9 @@ class DocumentReader:
             keep.append((d, b))
         crops = [_crop_quad(upright, d.quad) for d, _ in keep]
         recs = self.engine.recognize(crops) if crops else []
-        lines_up = [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
+        lines_up = join_fragments(
+            [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
+        )
         viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today)
         if fmt in ("TD3", "MRVA", "MRVB"):
             viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today)

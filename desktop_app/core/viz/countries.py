@@ -223,3 +223,19 @@ def country_code(text: str) -> str | None:
         code = _SQUEEZED.get(whole.replace("<", "").replace(" ", ""))
         return canonical_code(code) if code else None
     return None
+
+
+def names_a_state(text: str) -> bool:
+    """Whether some part of ``text`` ("ČESKÁ REPUBLIKA / CZECH REPUBLIC") is a state's or a
+    nationality's name, allowing two misread letters in names of 8 letters or more: a value
+    like that under a name's label is the nationality line, not a name."""
+    if country_code(text) is not None and len(re.sub(r"[^A-Z]", "", fold(text))) > 3:
+        return True
+    for part in re.split(r"[/|,;]+", fold(text)):
+        squeezed = re.sub(r"[^A-Z]", "", part)
+        if len(squeezed) < 8:
+            continue
+        if any(abs(len(name) - len(squeezed)) <= 2 and edit_distance(name, squeezed) <= 2
+               for name in _SQUEEZED if len(name) >= 8):
+            return True
+    return False

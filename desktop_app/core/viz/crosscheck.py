@@ -42,7 +42,7 @@ from typing import Final, Literal
 
 from desktop_app.core.types import FIELD_KEYS, Field, FieldStatus
 from desktop_app.core.viz._text import collapse_spaces, lookalike_key
-from desktop_app.core.viz.countries import KNOWN_CODES, canonical_code, country_code
+from desktop_app.core.viz.countries import KNOWN_CODES, canonical_code, country_code, names_a_state
 from desktop_app.core.viz.extract import VizField
 from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.translit import variants
@@ -179,6 +179,8 @@ def _why_unsure(key: str, mrz_value: str, seen: VizField, mrz_fields: Mapping[st
             return "it is a specimen marking printed over the field"
         if looks_non_latin(printed):
             return "the line may be in another script (Cyrillic, Greek ...) read as Latin letters"
+        if names_a_state(seen.raw or printed):
+            return "it reads as a state's name (the nationality line)"
         full = _mrz_name(mrz_value).split()
         if words and len(words) < len(full) and any(full[i : i + len(words)] == words for i in range(len(full))):
             return "it shows only part of the name (the rest may be printed on another line)"

@@ -244,7 +244,8 @@ def _split_letter_run(run: str) -> list[_Tok]:
             if best is None or key < best:
                 best = key
     if best is None:
-        return [_Tok("junk")]
+        both = _two_months(run)
+        return [both] if both is not None else [_Tok("junk")]
     dist, _, i, j = best
     out: list[_Tok] = []
     if i:
@@ -256,6 +257,16 @@ def _split_letter_run(run: str) -> list[_Tok]:
     if j < n:
         out.append(_Tok("num", text=_as_number(run[j:]) or "", repaired=True))
     return out
+
+
+def _two_months(run: str) -> _Tok | None:
+    """A bilingual month printed without its slash ("APRABR", "AUGAOUT"): two names of one
+    month glued together."""
+    for cut in range(3, len(run) - 2):
+        a, b = _month_of(run[:cut]), _month_of(run[cut:])
+        if a is not None and b is not None and a[0] == b[0]:
+            return _Tok("month", month=a[0], dist=a[1] + b[1], repaired=True)
+    return None
 
 
 def _tokenise(text: str) -> list[_Tok]:

@@ -146,6 +146,10 @@ AFTER_TRANSLATION: Final = 0.8
 next translation, in capitals ("SURNAME / ZITA REMHURI / ISIBONGO")."""
 
 
+LABEL_LIKE: Final = 0.8
+"""Factor on a place or authority in lower case right after its label."""
+
+
 def _doubted(cands: list[_Candidate], doubt: str | None) -> list[_Candidate]:
     if doubt is None:
         return cands
@@ -381,15 +385,22 @@ def _candidates_for(
 
     after_slash = line.text[: label.inline_start].rstrip().endswith("/")
     if label.has_inline_text:
-        factor = label_factor * _INLINE * (AFTER_TRANSLATION if after_slash else 1.0)
-        found = _read(field, line, (label.inline_start, label.inline_end), factor, today)
         glued = label.inline_start > 0 and line.text[label.inline_start - 1].isalnum()
+        factor = label_factor * _INLINE * (AFTER_TRANSLATION if after_slash or glued else 1.0)
+        found = _read(field, line, (label.inline_start, label.inline_end), factor, today)
         if found and (after_slash or glued):
             found = _doubted(found, "it follows the label's translations and may be one" if after_slash
                              else "it is printed glued to its label and may be the label's translation")
-        if found and not after_slash:
+        inline_text = line.text[label.inline_start : label.inline_end]
+        label_like = field in TEXT_FIELDS and any(c.islower() for c in inline_text)
+        if found and not (after_slash or glued or label_like):
             # a value printed right after its label is the value
             return _doubted(found, _shape_doubt(line, label.inline_start, label.inline_end, line_h, field))
+        if label_like:
+            # Places and authorities are printed in capitals; lower case after a label is
+            # mostly the rest of a misread label ("Place of birtvLou denal"): a value in
+            # capitals under the label is preferred.
+            found = [replace(c, score=c.score * LABEL_LIKE) for c in found]
         out.extend(found)
 
     right_edge = _column_right(label, rows, line_h)

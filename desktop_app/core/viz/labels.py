@@ -57,12 +57,16 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Apelido", "Apelidos", "Apelido(s)", "Sobrenome", "Naam", "Achternaam", "Familienaam",
         "Familienname", "Nachname", "Efternamn", "Etternavn", "Efternavn", "Sukunimi",
         "Nazwisko",
+        # seen on the dev set (Estonia, Czech Republic, Croatia, Latvia, Bulgaria, Ireland)
+        "Perekonnanimi", "Příjmení", "Prezime", "Uzvārds", "Фамилия", "Sloinne",
     ),
     "given_names": (
         "Given names", "Given name", "Forenames", "Forename", "First name", "First names",
         "Christian names", "Prénoms", "Prénom", "Nombre", "Nombres", "Vornamen", "Vorname",
         "Nome", "Nomi", "Nome próprio", "Nomes próprios", "Nome(s) próprio(s)", "Nome(s)",
         "Voornamen", "Voornaam", "Förnamn", "Fornavn", "Etunimet", "Imiona",
+        # seen on the dev set (Zimbabwe, Estonia, Czech Republic, Croatia, Latvia, Bulgaria)
+        "Other names", "Eesnimed", "Jméno", "Ime", "Vārds", "Vardi", "Имена",
     ),
     FULL_NAME: (
         "Surname, name", "Surname, given names", "Surname and given names", "Nom, prénom",

@@ -81,6 +81,19 @@ def _field(line: TextLine, value: str, why: str) -> VizField:
                     box=line.box, doubt=why)
 
 
+def _whole_years_before(issued: str, expires: str) -> bool:
+    try:
+        a, b = date.fromisoformat(issued), date.fromisoformat(expires)
+    except ValueError:
+        return False
+    return b.year > a.year and (a.month, a.day) in ((b.month, b.day), _day_before(b))
+
+
+def _day_before(d: date) -> tuple[int, int]:
+    prev = date.fromordinal(d.toordinal() - 1)
+    return prev.month, prev.day
+
+
 def infer_from_layout(
     lines: Sequence[TextLine],
     found: Mapping[str, VizField],
@@ -112,6 +125,10 @@ def infer_from_layout(
     if "issue_date" not in out:
         candidates = [(v, ln) for v, ln in dated
                       if birth.value < v < expiry.value and v <= today.isoformat() and ln is not birth_line]
+        if len(candidates) > 1:
+            # Documents run for whole years: issued on the expiry's day and month (or the
+            # day after), some years before it.
+            candidates = [(v, ln) for v, ln in candidates if _whole_years_before(v, expiry.value)]
         if len(candidates) == 1:
             v, issue_line = candidates[0]
             out["issue_date"] = _field(issue_line, v, "found by position: the only other date on the page")
