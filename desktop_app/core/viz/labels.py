@@ -58,7 +58,7 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Familienname", "Nachname", "Efternamn", "Etternavn", "Efternavn", "Sukunimi",
         "Nazwisko",
         # seen on the dev set (Estonia, Czech Republic, Croatia, Latvia, Bulgaria, Ireland)
-        "Perekonnanimi", "Příjmení", "Prezime", "Uzvārds", "Фамилия", "Sloinne",
+        "Perekonnanimi", "Příjmení", "Prezime", "Uzvārds", "Sloinne",
     ),
     "given_names": (
         "Given names", "Given name", "Forenames", "Forename", "First name", "First names",
@@ -66,7 +66,7 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Nome", "Nomi", "Nome próprio", "Nomes próprios", "Nome(s) próprio(s)", "Nome(s)",
         "Voornamen", "Voornaam", "Förnamn", "Fornavn", "Etunimet", "Imiona",
         # seen on the dev set (Zimbabwe, Estonia, Czech Republic, Croatia, Latvia, Bulgaria)
-        "Other names", "Eesnimed", "Jméno", "Ime", "Vārds", "Vardi", "Имена",
+        "Other names", "Eesnimed", "Jméno", "Ime", "Vārds", "Vardi",
     ),
     FULL_NAME: (
         "Surname, name", "Surname, given names", "Surname and given names", "Nom, prénom",

@@ -18,6 +18,7 @@ such letters ("MOE", "TOBY") is taken for one too: then the field is simply not 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 from desktop_app.core.viz._text import fold
@@ -33,6 +34,8 @@ MIN_LETTERS: Final = 3
 
 def looks_non_latin(text: str) -> bool:
     """Whether ``text`` reads like a non-Latin line recognised as Latin letters."""
+    if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in text):
+        return True  # letters of another script, as such
     folded = fold(text)
     letters = [c for c in folded if c.isalpha()]
     if len(letters) < MIN_LETTERS:
