@@ -50,8 +50,8 @@ from desktop_app.ui.fields_panel import FieldsPanel
 from desktop_app.ui.folder_watch import IMAGE_SUFFIXES
 from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.image_view import DocumentView
-from desktop_app.ui.portrait_view import PortraitView
 from desktop_app.ui.models.queue_model import QueueItem
+from desktop_app.ui.portrait_view import PortraitView
 from desktop_app.ui.queue_panel import QueuePanel
 from desktop_app.ui.records_view import RecordsView
 from desktop_app.ui.review_view import ReviewView

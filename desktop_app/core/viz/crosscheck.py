@@ -186,8 +186,8 @@ def _why_unsure(key: str, mrz_value: str, seen: VizField, mrz_fields: Mapping[st
             return "it shows only part of the name (the rest may be printed on another line)"
     if key in _DATE_KEYS:
         for other in _DATE_KEYS - {key}:
-            f = mrz_fields.get(other)
-            if f is not None and f.value and f.value == printed:
+            other_date = mrz_fields.get(other)
+            if other_date is not None and other_date.value and other_date.value == printed:
                 return f"it is the {other.replace('_', ' ')}"
         if len(re.findall(r"\d{1,4}\D+\d{1,2}\D+\d{2,4}", seen.raw)) > 1:
             return "several dates are printed together there"
