@@ -201,6 +201,9 @@ def _split_word(word: str) -> list[_Tok]:
     number = _as_number(word)
     if number is not None:
         return [_Tok("num", text=number, repaired=number != word)]
+    glued = _glued_date(word)
+    if glued is not None:
+        return glued
     # Mixed word: split into letter and digit runs, find a month in a letter run, allowing
     # look-alike letters glued to either side of it ("AUGI974" -> AUG, 1974).
     pieces: list[_Tok] = []
@@ -221,6 +224,24 @@ def _split_word(word: str) -> list[_Tok]:
         else:
             merged.append(tok)
     return merged
+
+
+def _glued_date(word: str) -> list[_Tok] | None:
+    """A day (or year) glued to a month whose first letter was read as a digit: "130CT"
+    is 13 OCT, "05A1G"... is not. Only an exact month name counts."""
+    n = len(word)
+    for i in range(1, n - 2):
+        prefix = _as_number(word[:i])
+        if prefix is None or not word[i - 1].isdigit():
+            continue
+        for j in range(n, i + 2, -1):
+            mid = "".join(DIGIT_TO_LETTER.get(c, c) for c in word[i:j])
+            suffix = _as_number(word[j:]) if j < n else ""
+            if suffix is None or not mid.isalpha() or mid not in MONTHS or mid == word[i:j]:
+                continue
+            out = [_Tok("num", text=prefix, repaired=True), _Tok("month", month=MONTHS[mid], repaired=True)]
+            return out + ([_Tok("num", text=suffix, repaired=True)] if suffix else [])
+    return None
 
 
 def _split_letter_run(run: str) -> list[_Tok]:

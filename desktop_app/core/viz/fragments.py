@@ -16,7 +16,7 @@ from desktop_app.core.types import TextLine
 
 MAX_GAP: Final = 1.2
 """Largest gap between two pieces of one line, in text heights."""
-MAX_HEIGHT_RATIO: Final = 1.4
+MAX_HEIGHT_RATIO: Final = 1.6
 MIN_ROW_OVERLAP: Final = 0.6
 
 

@@ -128,6 +128,9 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Data di rilascio", "Rilasciato il", "Data de emissão", "Datum van afgifte",
         "Afgiftedatum", "Utfärdandedatum", "Utstedelsesdato", "Udstedelsesdato",
         "Myöntämispäivä", "Data wydania",
+        # seen on the dev set (Austria, Estonia, Czech Republic, Croatia, Latvia, Germany)
+        "Date of issuance", "Datum der Ausstellung", "Väljaantud", "Datum vydání", "Datum izdavanja",
+        "Izdošanas datums",
         # visas: "issued in <place> on <date>"
         "~On", "~Le", "~Am", "~El", "~Il", "~Em", "~Op",
     ),
@@ -139,6 +142,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Lieu de délivrance", "Ausstellungsort", "Lugar de expedición", "Luogo di rilascio",
         "Local de emissão", "Plaats van afgifte", "Myndighet", "Myndighed", "Viranomainen",
         "Organ wydający",
+        # seen on the dev set (Estonia, Czech Republic, Croatia, Latvia, Ireland)
+        "Väljaandja", "Pas vydal", "Izdala", "Izdao", "Izdevējiestāde", "Údarás",
         # visas: "issued in"
         "Issued in", "Délivré à", "Ausgestellt in", "Expedido en", "Rilasciato a",
         "Emitido em", "Afgegeven te",
