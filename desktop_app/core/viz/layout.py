@@ -25,7 +25,7 @@ from datetime import date
 from typing import Final
 
 from desktop_app.core.types import Box, Field, TextLine
-from desktop_app.core.viz.dates import parse_printed_date
+from desktop_app.core.viz.dates import parse_date_detail, parse_printed_date
 from desktop_app.core.viz.extract import VizField
 
 LAYOUT_CONFIDENCE: Final = 0.5
@@ -52,8 +52,8 @@ def _below(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
         bx0, by0, _, _ = ln.box
         if by0 < y1 - 0.3 * h or by0 > y1 + 4 * h:
             continue
-        if abs(bx0 - x0) > max(1.5 * h, 0.3 * (x1 - x0)):
-            continue
+        if not x0 - 1.5 * h <= bx0 <= x1:
+            continue  # starts in the anchor's column (the next field of its row may sit right of it)
         d = by0 - y1
         if best is None or d < best[0]:
             best = (d, ln)
@@ -74,6 +74,16 @@ def _beside(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
         if best is None or d < best[0]:
             best = (d, ln)
     return best[1] if best else None
+
+
+def _text_after_date(line: TextLine, today: date) -> str | None:
+    """Words printed after the date on its line, the next column merged in by the OCR
+    ("10 MAR /MARS 15 ST HELENA")."""
+    parsed = parse_date_detail(line.text, kind="any", today=today)
+    if parsed is None:
+        return None
+    rest = line.text[parsed.end :].strip(" /,.;:")
+    return rest.upper() if _is_value_text(rest) else None
 
 
 def _field(line: TextLine, value: str, why: str) -> VizField:
@@ -141,7 +151,10 @@ def infer_from_layout(
         if below is not None:
             out["place_of_birth"] = _field(below, below.text.strip().upper(), "found by position: under the birth date")
     if "authority" not in out and issue_line is not None:
+        after = _text_after_date(issue_line, today)
         beside = _beside(issue_line.box, text_lines) or _below(issue_line.box, text_lines)
-        if beside is not None:
+        if after is not None:
+            out["authority"] = _field(issue_line, after, "found by position: printed after the date of issue")
+        elif beside is not None:
             out["authority"] = _field(beside, beside.text.strip().upper(), "found by position: beside the date of issue")
     return out
