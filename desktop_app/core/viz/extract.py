@@ -451,9 +451,50 @@ def _candidates_for(
         found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
         if not found and field == FULL_NAME:
             found = _full_name_over_pieces(below, rows, label.box[0] - tol_x, right_edge, line_h, factor)
+        if field in TEXT_FIELDS and found:
+            found = [_continued(c, below, rows, seen_lines, line_h) for c in found]
         out.extend(_doubted(found, _shape_doubt(below.line, below.start, below.end, line_h, field)))
         break
     return out
+
+
+MAX_CONTINUATION_LINES: Final = 3
+
+
+def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int], line_h: float) -> _Candidate:
+    """A place or an authority printed over several lines ("MINISTRY OF" / "FOREIGN
+    AFFAIRS", "CAMPO DE CRIPTANA" / "CIUDAD REAL"): the lines right under the first, starting
+    where it starts, in capitals, of its height, none of them a label."""
+    value, raw, box = cand.result.value, cand.result.raw, cand.result.box
+    last = first
+    used = set(seen) | {first.line.index}
+    for _ in range(MAX_CONTINUATION_LINES):
+        nxt: _Piece | None = None
+        for other in rows.between(last.box[3] - 0.5 * line_h, last.box[3] + 0.8 * line_h):
+            if other.line.index in used or other.box[1] < last.box[1] + 0.5 * last.line.height:
+                continue
+            if abs(other.box[0] - first.box[0]) > 0.8 * line_h:
+                continue
+            nxt = other
+            break
+        if nxt is None or nxt.is_label:
+            break
+        text = nxt.line.text[nxt.start : nxt.end].strip()
+        letters = [c for c in text if c.isalpha()]
+        capitals = sum(c.isupper() for c in letters) >= 0.8 * len(letters) if letters else False
+        heights_match = 0.7 * last.line.height <= nxt.line.height <= 1.4 * last.line.height
+        if not capitals or not heights_match:
+            break  # mixed case under a value is mostly the next field's label
+        more = read_value(cand.field, text, today=date.min)
+        if more is None:
+            break
+        value, raw = f"{value} {more.value}", f"{raw} {text}"
+        box = (min(box[0], nxt.box[0]), box[1], max(box[2], nxt.box[2]), max(box[3], nxt.box[3]))
+        used.add(nxt.line.index)
+        last = nxt
+    if last is first:
+        return cand
+    return replace(cand, result=replace(cand.result, value=value, raw=raw, box=box))
 
 
 _TYPED: Final = frozenset(

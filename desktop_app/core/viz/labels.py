@@ -179,7 +179,7 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Observaciones", "Osservazioni", "Annotazioni", "Observações", "Opmerkingen",
         "Ordensname", "Künstlername", "Religious name", "European Union", "Union européenne",
         "Europäische Union", "Unión Europea", "Unione europea", "União Europeia",
-        "Europese Unie", "Holder", "Titulaire", "Inhaber", "Titular", "Titolare", "Houder",
+        "Europese Unie", "Hijo de", "Hija de", "Hijo/a de", "Domicilio", "Equipo", "Holder", "Titulaire", "Inhaber", "Titular", "Titolare", "Houder",
         # visas: "valid from"
         "From", "~Du", "Vom", "Desde", "Dal", "~De", "~Van",
         # document titles
