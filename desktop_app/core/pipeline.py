@@ -52,6 +52,7 @@ from desktop_app.core.ocr.base import (
 from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
 from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, Portrait, TextLine
 from desktop_app.core.viz import cross_check, extract_viz_fields
+from desktop_app.core.viz.dates import prints_month_first
 from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.layout import infer_from_layout
 
@@ -544,9 +545,12 @@ class DocumentReader:
         lines_up = join_fragments(
             [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
         )
-        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today)
+        issuing = mrz_fields.get("issuing_country")
+        month_first = prints_month_first(issuing.value if issuing is not None else None)
+        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today,
+                                 month_first=month_first)
         if fmt in ("TD3", "MRVA", "MRVB"):
-            viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today)
+            viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today, month_first=month_first)
         viz_in = {k: replace(v, box=_map_box(v.box, inv, w, h)) for k, v in viz.items()}
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]

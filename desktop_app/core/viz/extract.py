@@ -128,6 +128,15 @@ class _Piece:
 
 
 @dataclass(frozen=True, slots=True)
+class DateRule:
+    """How this document's printed dates are read: two-digit years against ``today``,
+    numeric dates month first or not."""
+
+    today: date
+    month_first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _Candidate:
     score: float
     field: str
@@ -170,12 +179,15 @@ def extract_viz_fields(
     page_size: tuple[int, int],
     mrz_box: Box | None = None,
     today: date | None = None,
+    month_first: bool = False,
 ) -> dict[str, VizField]:
     """Fields printed in the visual zone, keyed by contract field key; only those found.
 
-    ``today`` (default: the current date) resolves two-digit years of printed dates.
+    ``today`` (default: the current date) resolves two-digit years of printed dates;
+    ``month_first`` reads numeric dates month first (the issuing state prints them so:
+    :func:`desktop_app.core.viz.dates.prints_month_first`).
     """
-    ref = today if today is not None else date.today()
+    ref = DateRule(today if today is not None else date.today(), month_first)
     width, height = _page_size(page_size, lines)
     kept = _usable_lines(lines, mrz_box)
     if not kept:
@@ -200,7 +212,7 @@ def extract_viz_fields(
     return _assign(candidates)
 
 
-def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: date) -> list[_Candidate]:
+def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: DateRule) -> list[_Candidate]:
     """A visa prints its number without a label, above the first field row (top right)."""
     top = min(p.box[1] for p in labels if p.field not in (IGNORED,)) if labels else 0
     out: list[_Candidate] = []
@@ -375,7 +387,7 @@ def _slice_words(piece: _Piece, x_from: float, x_to: float) -> tuple[int, int] |
 
 
 def _candidates_for(
-    label: _Piece, rows: _RowIndex, *, line_h: float, width: int, height: int, today: date
+    label: _Piece, rows: _RowIndex, *, line_h: float, width: int, height: int, today: DateRule
 ) -> list[_Candidate]:
     assert label.field is not None
     field = label.field
@@ -518,7 +530,7 @@ def _extend_left(piece: _Piece, start: int) -> int:
 
 
 def _read_in_column(
-    field: str, piece: _Piece, x_from: float, x_to: float, factor: float, today: date, tol_x: float
+    field: str, piece: _Piece, x_from: float, x_to: float, factor: float, today: DateRule, tol_x: float
 ) -> list[_Candidate]:
     """Read ``field`` from the part of a free-text piece that lies in the label's column.
 
@@ -642,7 +654,7 @@ def _nearest_below(
     return None if best is None else best[2]
 
 
-def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: date) -> list[_Candidate]:
+def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: DateRule) -> list[_Candidate]:
     """Candidates from ``line.text[span]`` read as ``field`` (two for a "SURNAME, GIVEN" label)."""
     text = line.text[span[0] : span[1]]
     if field == FULL_NAME:
@@ -653,7 +665,7 @@ def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: 
             _candidate(key, line, span[0] + v.start, span[0] + v.end, v, factor)
             for key, v in zip(("surname", "given_names"), pair, strict=True)
         ]
-    value = read_value(field, text, today=today)
+    value = read_value(field, text, today=today.today, month_first=today.month_first)
     if value is None:
         return []
     return [_candidate(field, line, span[0] + value.start, span[0] + value.end, value, factor)]

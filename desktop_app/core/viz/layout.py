@@ -110,6 +110,7 @@ def infer_from_layout(
     mrz_fields: Mapping[str, Field],
     *,
     today: date | None = None,
+    month_first: bool = False,
 ) -> dict[str, VizField]:
     """``found`` completed with the fields that position alone gives (never overriding it)."""
     out = dict(found)
@@ -118,23 +119,31 @@ def infer_from_layout(
     if birth is None or expiry is None:
         return out
     today = today or date.today()
-    dated: list[tuple[str, TextLine]] = []
+    # Each date as each field would read it: a two-digit year resolves by the field's kind
+    # ("12 AUG 74" is 1974 as a birth date, and would be 2074 as "any" date).
+    readings: list[tuple[dict[str, str], TextLine]] = []
     for ln in lines:
-        value = parse_printed_date(ln.text, kind="any", today=today)
-        if value and len(value) == 10:
-            dated.append((value, ln))
-    birth_line = next((ln for v, ln in dated if v == birth.value), None)
+        kinds: dict[str, str] = {}
+        for kind in ("birth", "expiry", "issue"):
+            value = parse_printed_date(ln.text, kind=kind, today=today, month_first=month_first)
+            if value and len(value) == 10:
+                kinds[kind] = value
+        if kinds:
+            readings.append((kinds, ln))
+    dated = [(kinds["issue"], ln) for kinds, ln in readings if "issue" in kinds]
+    birth_line = next((ln for kinds, ln in readings if kinds.get("birth") == birth.value), None)
     if "birth_date" not in out and birth_line is not None:
         out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box,
                                      doubt=_BY_VALUE)
-    expiry_line = next((ln for v, ln in dated if v == expiry.value), None)
+    expiry_line = next((ln for kinds, ln in readings if kinds.get("expiry") == expiry.value), None)
     if "expiry_date" not in out and expiry_line is not None:
         out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box,
                                       doubt=_BY_VALUE)
     issue_line: TextLine | None = None
     if "issue_date" not in out:
         candidates = [(v, ln) for v, ln in dated
-                      if birth.value < v < expiry.value and v <= today.isoformat() and ln is not birth_line]
+                      if birth.value < v < expiry.value and v <= today.isoformat()
+                      and ln is not birth_line and ln is not expiry_line]
         if len(candidates) > 1:
             # Documents run for whole years: issued on the expiry's day and month (or the
             # day after), some years before it.

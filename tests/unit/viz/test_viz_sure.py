@@ -151,3 +151,44 @@ def test_the_issue_date_is_found_whole_years_before_the_expiry() -> None:
     found = infer_from_layout(lines, {}, fields, today=TODAY)
     assert found["issue_date"].value == "2014-05-25"
     assert found["issue_date"].doubt is not None  # found by position: never a verified value
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "iso"),
+    [
+        ("11/01/1994", True, "1994-11-01"),
+        ("11/01/1994", False, "1994-01-11"),
+        ("10.04.1949", True, "1949-10-04"),
+        ("25/12/1990", True, "1990-12-25"),  # printed day first after all: 25 is no month
+        ("11011994", True, "1994-11-01"),
+        ("04 OCT 1949", True, "1949-10-04"),  # a month name decides by itself
+    ],
+)
+def test_states_that_print_month_first(text: str, month_first: bool, iso: str) -> None:
+    assert parse_printed_date(text, kind="birth", today=TODAY, month_first=month_first) == iso
+
+
+def test_which_states_print_month_first() -> None:
+    from desktop_app.core.viz.dates import prints_month_first
+
+    assert prints_month_first("USA") and not prints_month_first("CAN") and not prints_month_first(None)
+
+
+def test_a_us_card_date_is_read_month_first_by_its_label() -> None:
+    lines = [TextLine("DOB", 0.95, (100, 100, 150, 118)), TextLine("11/01/1994", 0.95, (100, 125, 230, 150))]
+    us = extract_viz_fields(lines, page_size=(1000, 700), today=TODAY, month_first=True)
+    assert us["birth_date"].value == "1994-11-01"
+
+
+def test_a_two_digit_birth_year_is_found_by_position_as_the_mrz_reads_it() -> None:
+    lines = [
+        TextLine("12 AUGUST/AGO 74", 0.94, (136, 131, 228, 142)),
+        TextLine("ZENITH", 0.92, (222, 150, 262, 162)),
+        TextLine("16 APR/ABR 07", 0.91, (135, 170, 205, 182)),
+        TextLine("15 APR/ABR 12", 0.91, (136, 192, 205, 202)),
+    ]
+    fields = {"birth_date": mrz("1974-08-12"), "expiry_date": mrz("2012-04-15")}
+    found = infer_from_layout(lines, {}, fields, today=TODAY)
+    assert found["birth_date"].value == "1974-08-12"
+    assert found["place_of_birth"].value == "ZENITH"
+    assert found["issue_date"].value == "2007-04-16"
