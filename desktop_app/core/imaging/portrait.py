@@ -109,9 +109,9 @@ def find_portrait(page: Image, *, mrz_box: Box | None = None, fmt: str | None = 
             return Portrait(_to_page(zone, scale, w, h), LAYOUT_CONFIDENCE, "layout")
         # The zone knows the page, the face knows this photo: each alone misplaces some
         # photos by a fifth of their size. They are mixed by how sure the face is (its
-        # detections), at most half and half.
+        # detections), at most 40% the face (dev set: 38/56 boxes at IoU >= 0.7, against 36 at half).
         face = _most_certain(in_zone)
-        k = min(0.5, face.neighbours / (2 * SURE_NEIGHBOURS))
+        k = min(0.4, face.neighbours / (2 * SURE_NEIGHBOURS))
         face_box = _photo_from_face(face)
         box = (
             (1 - k) * zone[0] + k * face_box[0],
@@ -176,13 +176,20 @@ def _photo_from_face(face: _Face) -> tuple[float, float, float, float]:
     return (face.cx - width / 2, top, face.cx + width / 2, top + height)
 
 
+ZONE_WIDTH: Final = 0.29
+ZONE_HEIGHT: Final = 0.375
+ZONE_GAP: Final = 0.085
+"""Zone V of a TD3/MRV page in MRZ widths: the printed photo's width and height and its
+distance above the MRZ; medians of the dev set's 25 passport and visa pages (their spread:
+width 0.25-0.32, height 0.33-0.43, gap 0.03-0.16, left edge at the MRZ's within 0.06)."""
+
+
 def _layout_zone(mrz: tuple[float, ...]) -> tuple[float, float, float, float]:
-    """Zone V of a TD3/MRV page: about 30% of the MRZ's width wide, 40% tall, on the left,
-    ending a little above the MRZ."""
+    """Zone V of a TD3/MRV page: on the left, from the MRZ's left edge, a little above it."""
     x0, y0, x1, _ = mrz
     mw = x1 - x0
-    bottom = y0 - 0.08 * mw
-    return (x0, bottom - 0.40 * mw, x0 + 0.30 * mw, bottom)
+    bottom = y0 - ZONE_GAP * mw
+    return (x0, bottom - ZONE_HEIGHT * mw, x0 + ZONE_WIDTH * mw, bottom)
 
 
 def _to_page(box: tuple[float, float, float, float], scale: float, w: int, h: int) -> Box:
