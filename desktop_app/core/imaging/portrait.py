@@ -35,9 +35,9 @@ from desktop_app.core.types import Box, Portrait
 
 log = logging.getLogger(__name__)
 
-WORK_LONG_SIDE: Final = 900
+WORK_LONG_SIDE: Final = 640
 """Long side (px) the page is searched at: the cascade's cost grows with the area, and a
-portrait is still 60+ px wide at this scale on every page the reader can read."""
+portrait is still 40+ px wide at this scale on every page the reader can read."""
 PAGE_FORMATS: Final = frozenset({"TD3", "MRVA", "MRVB"})
 """Formats whose MRZ sits on the same side as the portrait, in a fixed layout."""
 
