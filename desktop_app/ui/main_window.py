@@ -267,8 +267,11 @@ class MainWindow(QMainWindow):
         stage_row.addWidget(self.stage)
         stage_row.addWidget(self.progress)
         rl.addLayout(stage_row)
-        rl.addWidget(self.summary)
-        rl.addWidget(self.portrait)
+        # The holder's photo beside the summary, above the fields: it costs no extra height.
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
+        rl.addLayout(summary_row)
         rl.addWidget(self.fields)
         rl.addWidget(self.blockers)
         rl.addStretch(1)
