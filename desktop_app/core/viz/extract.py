@@ -397,7 +397,11 @@ def _candidates_for(
 
     after_slash = line.text[: label.inline_start].rstrip().endswith("/")
     if label.has_inline_text:
-        glued = label.inline_start > 0 and line.text[label.inline_start - 1].isalnum()
+        # Glued without a case turn ("SURNAMEIZITA..."); "NomERIKSSON" or "àMONTREAL" turn
+        # case where the label ends, a boundary as clear as a space.
+        before = line.text[label.inline_start - 1] if label.inline_start > 0 else " "
+        after = line.text[label.inline_start] if label.inline_start < len(line.text) else " "
+        glued = before.isalnum() and not (before.islower() and after.isupper())
         factor = label_factor * _INLINE * (AFTER_TRANSLATION if after_slash or glued else 1.0)
         found = _read(field, line, (label.inline_start, label.inline_end), factor, today)
         if found and (after_slash or glued):

@@ -10,9 +10,14 @@ again. Columns of a visual zone are several character widths apart, so they stay
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Final
 
 from desktop_app.core.types import TextLine
+from desktop_app.core.viz.dates import parse_printed_date
+
+_REFERENCE: Final = date(2000, 1, 1)
+"""Any date serves: only whether a piece is a whole date matters, not its century."""
 
 MAX_GAP: Final = 1.2
 """Largest gap between two pieces of one line, in text heights."""
@@ -34,7 +39,15 @@ def _joinable(left: TextLine, right: TextLine) -> bool:
     if max(ha, hb) > MAX_HEIGHT_RATIO * min(ha, hb) or not _same_row(left, right):
         return False
     gap = right.box[0] - left.box[2]
-    return -0.3 * min(ha, hb) <= gap <= MAX_GAP * min(ha, hb)
+    if not -0.3 * min(ha, hb) <= gap <= MAX_GAP * min(ha, hb):
+        return False
+    # Two whole dates side by side are two fields ("valid from ... until ..."), not one.
+    return not (_whole_date(left.text) and _whole_date(right.text))
+
+
+def _whole_date(text: str) -> bool:
+    found = parse_printed_date(text, kind="any", today=_REFERENCE)
+    return found is not None and len(found) == 10
 
 
 def join_fragments(lines: Sequence[TextLine]) -> list[TextLine]:

@@ -26,9 +26,10 @@ from desktop_app.core.viz._text import fold
 HOMOGLYPHS: Final = frozenset("ABCEHKMOPTXY")
 """Latin capitals that Cyrillic (А В С Е Н К М О Р Т Х У) and Greek (Α Β Ε Η Κ Μ Ο Ρ Τ Χ Υ)
 capitals are read as."""
-NON_LATIN_MARKS: Final = re.compile(r"[A-Z]['’`][A-Z]|[A-Z][346][A-Z]|[A-Z][346]$")
-"""Inside a word: an apostrophe between capitals (Ukrainian Я, Є after a hard sign), or a
-digit the recogniser gives for Б, З, Ч (6, 3, 4)."""
+NON_LATIN_MARKS: Final = re.compile(r"[A-Z][346][A-Z]|[A-Z][346]$")
+"""Inside a word of letters: a digit the recogniser gives for Б, З, Ч (6, 3, 4). (An
+apostrophe is no mark: O'NEILL and L'HERAULT have one, and a Ukrainian apostrophe comes
+with letters that are all look-alikes anyway, "MAP'AHA".)"""
 MIN_LETTERS: Final = 3
 
 

@@ -192,3 +192,16 @@ def test_a_two_digit_birth_year_is_found_by_position_as_the_mrz_reads_it() -> No
     assert found["birth_date"].value == "1974-08-12"
     assert found["place_of_birth"].value == "ZENITH"
     assert found["issue_date"].value == "2007-04-16"
+
+
+def test_latin_names_with_apostrophes_and_first_names_like_nationalities_stay_comparable() -> None:
+    assert not looks_non_latin("PREFECTURE DE L'HERAULT") and not looks_non_latin("O'NEILL")
+    from desktop_app.core.viz.countries import names_a_state
+
+    assert not names_a_state("JEROME, FRANCOIS, GAEL")
+    assert names_a_state("CESKAREPUBLIKA/CZECHRFOUBLIC") and names_a_state("UNITED STATES OF AMERICA")
+
+
+def test_two_whole_dates_side_by_side_stay_two_fields() -> None:
+    lines = [TextLine("27052025", 1.0, (467, 206, 560, 226)), TextLine("25062025", 1.0, (575, 206, 684, 226))]
+    assert [ln.text for ln in join_fragments(lines)] == ["27052025", "25062025"]
