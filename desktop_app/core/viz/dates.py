@@ -298,10 +298,15 @@ def _split_letter_run(run: str) -> list[_Tok]:
 def _two_months(run: str) -> _Tok | None:
     """A bilingual month printed without its slash ("APRABR", "AUGAOUT"): two names of one
     month glued together."""
+    if not 6 <= len(run) <= 16:
+        return None
     for cut in range(3, len(run) - 2):
-        a, b = _month_of(run[:cut]), _month_of(run[cut:])
-        if a is not None and b is not None and a[0] == b[0]:
-            return _Tok("month", month=a[0], dist=a[1] + b[1], repaired=True)
+        first = MONTHS.get(run[:cut])  # the first name read exactly: cheap, and sure enough
+        if first is None:
+            continue
+        second = _month_of(run[cut:])
+        if second is not None and second[0] == first:
+            return _Tok("month", month=first, dist=second[1], repaired=True)
     return None
 
 

@@ -124,6 +124,9 @@ def infer_from_layout(
     readings: list[tuple[dict[str, str], TextLine]] = []
     for ln in lines:
         kinds: dict[str, str] = {}
+        first = parse_printed_date(ln.text, kind="any", today=today, month_first=month_first)
+        if first is None or len(first) != 10:
+            continue  # a line holds a whole date under every kind or under none (parsing is costly)
         for kind in ("birth", "expiry", "issue"):
             value = parse_printed_date(ln.text, kind=kind, today=today, month_first=month_first)
             if value and len(value) == 10:
