@@ -205,3 +205,4 @@ def test_latin_names_with_apostrophes_and_first_names_like_nationalities_stay_co
 def test_two_whole_dates_side_by_side_stay_two_fields() -> None:
     lines = [TextLine("27052025", 1.0, (467, 206, 560, 226)), TextLine("25062025", 1.0, (575, 206, 684, 226))]
     assert [ln.text for ln in join_fragments(lines)] == ["27052025", "25062025"]
+
