@@ -4,6 +4,7 @@
     python bench/accuracy.py --n 40 --conditions scanner,phone
     python bench/accuracy.py FOLDER                # images with NAME.json truth beside them
     python bench/accuracy.py --real ../shared/devset   # real specimens: manifest.json truth
+                                                       # + bench/devset_viz_truth.json (visual zone, portrait)
 
 Per condition it prints: MRZ exact rate (all lines exactly the truth), field accuracy
 (MRZ fields equal to the truth), documents with every MRZ field right, accepted but wrong
@@ -21,6 +22,7 @@ import resource
 import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +41,114 @@ from desktop_app.core.types import DocumentResult
 MRZ_KEYS = ("document_code", "issuing_country", "surname", "given_names", "document_number",
             "nationality", "birth_date", "sex", "expiry_date")
 VIZ_KEYS = ("place_of_birth", "issue_date", "authority")
+
+
+DEFAULT_VIZ_TRUTH = Path(__file__).resolve().parent / "devset_viz_truth.json"
+PORTRAIT_IOU = 0.7
+
+
+@dataclass
+class VizTally:
+    """The visual zone and the portrait against hand-made truth (bench/devset_viz_truth.json)."""
+
+    docs: int = 0
+    exact_docs: int = 0
+    """Documents whose MRZ was read exactly: only there is a mismatch surely the visual zone's."""
+    false_mismatch: int = 0
+    true_mismatch: int = 0
+    missed_mismatch: int = 0
+    right: dict[str, int] = field(default_factory=dict)
+    printed: dict[str, int] = field(default_factory=dict)
+    photos: int = 0
+    photo_boxes: int = 0
+    photo_good: int = 0
+    photo_ious: list[float] = field(default_factory=list)
+    no_photo_docs: int = 0
+    no_photo_boxes: int = 0
+    t_portrait: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    """Letters and digits, accents dropped: OCR drops accents, spaces and dots."""
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def _iou(a: list[int], b: list[int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _score_viz(v: VizTally, result: DocumentResult, truth: dict[str, Any], mrz_exact: bool, name: str) -> None:
+    v.docs += 1
+    if "portrait" in result.timings_ms:
+        v.t_portrait.append(result.timings_ms["portrait"])
+    differs = truth.get("visual_zone_differs", {})
+    if mrz_exact:
+        v.exact_docs += 1
+        for key, f in result.fields.items():
+            if f.status != "mismatch":
+                continue
+            if key in differs:
+                v.true_mismatch += 1
+            else:
+                v.false_mismatch += 1
+                v.notes.append(f"{name}: false mismatch {key}: {f.reason}")
+        for key in differs:
+            got = result.fields.get(key)
+            if got is None or got.status != "mismatch":
+                v.missed_mismatch += 1
+    for key in VIZ_KEYS:
+        if not truth.get(key):
+            continue
+        v.printed[key] = v.printed.get(key, 0) + 1
+        got = result.fields.get(key)
+        ok = got is not None and _fold(got.value) == _fold(str(truth[key]))
+        v.right[key] = v.right.get(key, 0) + ok
+        if not ok:
+            v.notes.append(f"{name}: {key} {got.value if got else None!r} (printed {truth[key]!r})")
+    box = truth.get("portrait")
+    found = result.portrait
+    if box is None:
+        v.no_photo_docs += 1
+        v.no_photo_boxes += found is not None
+        if found is not None:
+            v.notes.append(f"{name}: portrait {list(found.box)} where the image shows none")
+        return
+    v.photos += 1
+    if found is None:
+        v.notes.append(f"{name}: no portrait (printed at {box})")
+        return
+    v.photo_boxes += 1
+    iou = _iou(list(found.box), box)
+    v.photo_ious.append(iou)
+    v.photo_good += iou >= PORTRAIT_IOU
+    if iou < PORTRAIT_IOU:
+        v.notes.append(f"{name}: portrait IoU {iou:.2f} ({found.method}, {list(found.box)} vs {box})")
+
+
+def _print_viz(v: VizTally) -> None:
+    per20 = 20 * v.false_mismatch / max(1, v.exact_docs)
+    print(f"\nvisual zone ({v.docs} documents with truth; {v.exact_docs} with the MRZ read exactly)")
+    print(f"  false mismatches {v.false_mismatch} ({per20:.2f} per 20 exactly-read documents); "
+          f"true mismatches raised {v.true_mismatch}, not raised {v.missed_mismatch}")
+    for key in VIZ_KEYS:
+        n = v.printed.get(key, 0)
+        r = v.right.get(key, 0)
+        print(f"  {key:15} right {r}/{n} ({100 * r / max(1, n):.0f}%) of the documents that print it")
+    ious = sorted(v.photo_ious)
+    med = statistics.median(ious) if ious else float("nan")
+    print(f"  portrait: a box on {v.photo_boxes}/{v.photos} documents showing a photo; IoU >= {PORTRAIT_IOU} "
+          f"on {v.photo_good}/{v.photos} (median IoU {med:.2f}); a box on {v.no_photo_boxes}/{v.no_photo_docs} "
+          f"images showing no photo")
+    if v.t_portrait:
+        print(f"  portrait ms p50/p95 {statistics.median(v.t_portrait):.0f}/{_pct(v.t_portrait, 95):.0f}")
+    for note in v.notes:
+        print(f"    {note}")
 
 
 @dataclass
@@ -137,18 +247,38 @@ def main() -> int:
     ap.add_argument("--today", type=date.fromisoformat, default=None)
     ap.add_argument("--real", metavar="DEVSET", help="folder with manifest.json and images/ (e.g. ../shared/devset)")
     ap.add_argument("--show-misses", action="store_true", help="print every miss (always on with --real)")
+    ap.add_argument("--ocr-cache", metavar="DIR", type=Path, default=None,
+                    help="keep detection/recognition results in DIR and reuse them (bench/ocr_cache.py)")
+    ap.add_argument("--only", metavar="TEXT", default=None, help="only documents whose name contains TEXT")
+    ap.add_argument("--viz-truth", metavar="FILE", type=Path, default=None,
+                    help=f"visual-zone and portrait truth for --real (default {DEFAULT_VIZ_TRUTH.name} when present)")
+    ap.add_argument("--dump", metavar="FILE", type=Path, default=None, help="write each result's JSON, one per line")
     args = ap.parse_args()
     if args.real:
         args.show_misses = True
 
     settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today,
                               glyph_second_opinion=not args.no_glyphs)
-    reader = DocumentReader(settings)
+    engine = None
+    if args.ocr_cache is not None:
+        from bench.ocr_cache import CachingEngine
+        from desktop_app.core.pipeline import _default_engine
+
+        engine = CachingEngine(lambda: _default_engine(settings), args.ocr_cache)
+    reader = DocumentReader(settings, engine=engine)
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     t0 = time.perf_counter()
     reader.warm_up()
     print(f"engine ready in {time.perf_counter() - t0:.2f} s")
     tallies: dict[str, Tally] = {}
+    viz_truth: dict[str, Any] = {}
+    truth_path = args.viz_truth or (DEFAULT_VIZ_TRUTH if args.real and DEFAULT_VIZ_TRUTH.exists() else None)
+    if truth_path is not None and not args.no_viz:
+        viz_truth = json.loads(truth_path.read_text(encoding="utf-8"))["documents"]
+    viz_tally = VizTally()
     for cond, name, image, truth in _items(args):
+        if args.only and args.only not in name:
+            continue
         tally = tallies.setdefault(cond, Tally())
         mrz_at: list[float] = []
         start = time.perf_counter()
@@ -160,6 +290,11 @@ def main() -> int:
         [result] = reader.read(image, name=name, on_progress=on_progress)
         total = (time.perf_counter() - start) * 1000
         _score(tally, result, truth, name)
+        if name in viz_truth:
+            exact = result.mrz is not None and list(result.mrz.lines) == list(truth["mrz_lines"])
+            _score_viz(viz_tally, result, viz_truth[name], exact, name)
+        if dump is not None:
+            dump.write(json.dumps({"name": name, "condition": cond, **result.to_json(include_file=False)}) + "\n")
         if mrz_at:
             tally.t_mrz.append(mrz_at[0])
         tally.t_total.append(total)
@@ -177,6 +312,8 @@ def main() -> int:
               f"{100 * t.verified_right / n:8.1f}% {t.verified_wrong:9d} {100 * t.no_mrz / n:5.1f}% "
               f"{viz:>10} {statistics.median(t.t_mrz) if t.t_mrz else float('nan'):7.0f}/{_pct(t.t_mrz, 95):<7.0f} "
               f"{statistics.median(t.t_total):8.0f}/{_pct(t.t_total, 95):<8.0f}")
+    if viz_tally.docs:
+        _print_viz(viz_tally)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss_mb:.0f} MB")
     if args.show_misses:

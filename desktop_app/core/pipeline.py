@@ -35,6 +35,7 @@ from desktop_app.core.imaging.load import (
     page_from_array,
 )
 from desktop_app.core.imaging.mrz_locate import LineCrop, MrzCandidate, find_mrz, line_at_pitch
+from desktop_app.core.imaging.portrait import find_portrait
 from desktop_app.core.imaging.quality import assess
 from desktop_app.core.mrz import read_mrz
 from desktop_app.core.mrz.ctc_decode import DecodedMrz, Opinion, decode_lines
@@ -49,8 +50,10 @@ from desktop_app.core.ocr.base import (
     StepProbabilities,
 )
 from desktop_app.core.ocr.glyphs import GlyphClassifier, default_classifier
-from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, TextLine
-from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
+from desktop_app.core.types import Box, DocumentResult, Field, Flag, MrzReading, Portrait, TextLine
+from desktop_app.core.viz import cross_check, extract_viz_fields
+from desktop_app.core.viz.dates import prints_month_first
+from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.layout import infer_from_layout
 
 log = logging.getLogger(__name__)
@@ -445,10 +448,11 @@ class DocumentReader:
             cancel.check()
 
         viz_lines: list[TextLine] = []
+        portrait: Portrait | None = None
         if self.settings.read_visual_zone:
             t = time.perf_counter()
             try:
-                fields, viz_lines = self._read_viz(image, attempt if found else None, fields)
+                fields, viz_lines, portrait = self._read_viz(image, attempt if found else None, fields, timings)
             except OcrError as exc:
                 flags.append(Flag("viz_failed", f"The visual zone could not be read: {exc}"))
             except Exception:
@@ -477,7 +481,8 @@ class DocumentReader:
             flags.append(Flag("needs_review", "The visual zone disagrees with the MRZ or is unsure of a field, or the document is not of an expected kind."))
         all_text = text + sorted(viz_lines, key=lambda tl: (tl.box[1], tl.box[0]))
         timings["total"] = (time.perf_counter() - t_start) * 1000
-        result = replace(base, fields=fields, flags=tuple(flags), timings_ms=timings, text=tuple(all_text))
+        result = replace(base, fields=fields, flags=tuple(flags), timings_ms=timings, text=tuple(all_text),
+                         portrait=portrait)
         if on_progress:
             on_progress(Progress("done", page.number, result))
         return result
@@ -495,8 +500,8 @@ class DocumentReader:
         return out
 
     def _read_viz(
-        self, image: Image, attempt: _MrzAttempt | None, mrz_fields: Mapping[str, Field]
-    ) -> tuple[dict[str, Field], list[TextLine]]:
+        self, image: Image, attempt: _MrzAttempt | None, mrz_fields: Mapping[str, Field], timings: dict[str, float]
+    ) -> tuple[dict[str, Field], list[TextLine], Portrait | None]:
         h, w = image.shape[:2]
         turns = attempt.candidate.quarter_turns if attempt else 0
         angle = attempt.candidate.angle_deg if attempt else 0.0
@@ -504,13 +509,17 @@ class DocumentReader:
         uh, uw = upright.shape[:2]
         inv = geo.invert(m)
         mrz_box_up = _map_box(attempt.candidate.box, m, uw, uh) if attempt else None
+        fmt = attempt.reading.format if attempt else None
+        t = time.perf_counter()
+        found_photo = find_portrait(upright, mrz_box=mrz_box_up, fmt=fmt)
+        portrait = None if found_photo is None else replace(found_photo, box=_map_box(found_photo.box, inv, w, h))
+        timings["portrait"] = (time.perf_counter() - t) * 1000
         # Passports and visas print the visual zone right above the MRZ, on a page about
         # 0.7 MRZ-widths tall: detecting on that page alone keeps small label text large
         # enough for the detector (which works at most 960 px on the long side). Cards may
         # show their front anywhere in the image, so they are searched whole.
         ox, oy = 0, 0
         region = upright
-        fmt = attempt.reading.format if attempt else None
         if mrz_box_up is not None and fmt in ("TD3", "MRVA", "MRVB"):
             bx0, by0, bx1, by1 = mrz_box_up
             bw = bx1 - bx0
@@ -532,14 +541,19 @@ class DocumentReader:
             keep.append((d, b))
         crops = [_crop_quad(upright, d.quad) for d, _ in keep]
         recs = self.engine.recognize(crops) if crops else []
-        lines_up = [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
-        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today)
+        lines_up = join_fragments(
+            [TextLine(r.text, r.confidence, b) for r, (_, b) in zip(recs, keep, strict=False) if r.text.strip()]
+        )
+        issuing = mrz_fields.get("issuing_country")
+        month_first = prints_month_first(issuing.value if issuing is not None else None)
+        viz = extract_viz_fields(lines_up, page_size=(uw, uh), mrz_box=mrz_box_up, today=self.settings.today,
+                                 month_first=month_first)
         if fmt in ("TD3", "MRVA", "MRVB"):
-            viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today)
-        viz_in = {k: VizField(v.value, v.raw, v.confidence, _map_box(v.box, inv, w, h)) for k, v in viz.items()}
+            viz = infer_from_layout(lines_up, viz, mrz_fields, today=self.settings.today, month_first=month_first)
+        viz_in = {k: replace(v, box=_map_box(v.box, inv, w, h)) for k, v in viz.items()}
         merged = cross_check(mrz_fields, viz_in, low_confidence=self.settings.low_confidence)
         lines_in = [TextLine(t.text, t.confidence, _map_box(t.box, inv, w, h)) for t in lines_up]
-        return merged, lines_in
+        return merged, lines_in, portrait
 
 
 BLANK_LINE_CHARS = 8

@@ -142,6 +142,23 @@ class TextLine:
         return {"text": self.text, "confidence": round(float(self.confidence), 4), "box": list(self.box)}
 
 
+PortraitMethod = Literal["face", "layout"]
+
+
+@dataclass(frozen=True, slots=True)
+class Portrait:
+    """Where the holder's printed photo is, in the input image's pixels."""
+
+    box: Box
+    confidence: float
+    method: PortraitMethod = "face"
+    """``face``: a face was found there; ``layout``: no face was found and the box is the
+    photo zone the page's layout prescribes (an estimate)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"box": list(self.box), "confidence": round(float(self.confidence), 4)}
+
+
 @dataclass(frozen=True)
 class DocumentResult:
     """Everything read from one document image (one page of one input)."""
@@ -160,6 +177,8 @@ class DocumentResult:
     text: tuple[TextLine, ...] = ()
     image_size: tuple[int, int] | None = None
     """(width, height) of the input image the boxes refer to."""
+    portrait: Portrait | None = None
+    """The holder's printed photo, when the visual zone was read and one was found."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", _frozen_map(self.fields))
@@ -214,4 +233,5 @@ class DocumentResult:
         out["flags"] = [f.to_json() for f in self.flags]
         out["timings_ms"] = {k: round(float(v), 1) for k, v in self.timings_ms.items()}
         out["text"] = [t.to_json() for t in self.text]
+        out["portrait"] = self.portrait.to_json() if self.portrait is not None else None
         return out

@@ -51,6 +51,7 @@ from desktop_app.ui.folder_watch import IMAGE_SUFFIXES
 from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models.queue_model import QueueItem
+from desktop_app.ui.portrait_view import PortraitView
 from desktop_app.ui.queue_panel import QueuePanel
 from desktop_app.ui.records_view import RecordsView
 from desktop_app.ui.review_view import ReviewView
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.queue_panel = QueuePanel(controller.queue, self)
         self.view = DocumentView(self)
         self.fields = FieldsPanel(self)
+        self.portrait = PortraitView(self)
         self.summary = SummaryPanel(self)
         self.banner = QLabel("", self)
         self.banner.setObjectName("banner")
@@ -265,7 +267,11 @@ class MainWindow(QMainWindow):
         stage_row.addWidget(self.stage)
         stage_row.addWidget(self.progress)
         rl.addLayout(stage_row)
-        rl.addWidget(self.summary)
+        # The holder's photo beside the summary, above the fields: it costs no extra height.
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
+        rl.addLayout(summary_row)
         rl.addWidget(self.fields)
         rl.addWidget(self.blockers)
         rl.addStretch(1)
@@ -440,6 +446,7 @@ class MainWindow(QMainWindow):
                 self.view.show_placeholder("Waiting for the picture…")
             return
         self.view.set_page(page.image, page.size)
+        self.portrait.set_page(page.image, page.size)
         if page.page_count > 1 and self.page_box.count() != page.page_count:
             self.page_box.blockSignals(True)
             self.page_box.clear()
@@ -463,6 +470,7 @@ class MainWindow(QMainWindow):
         self.view.set_boxes({v.key: (v.box, v.display) for v in form.fields() if v.box is not None})
 
     def _show_form(self, form: DocumentForm | None) -> None:
+        self.portrait.set_portrait(form.result.portrait if form is not None else None)
         if form is None:
             self.fields.clear()
             self.summary.clear()

@@ -223,3 +223,20 @@ def country_code(text: str) -> str | None:
         code = _SQUEEZED.get(whole.replace("<", "").replace(" ", ""))
         return canonical_code(code) if code else None
     return None
+
+
+def names_a_state(text: str) -> bool:
+    """Whether some part of ``text`` ("ČESKÁ REPUBLIKA / CZECH REPUBLIC") is a state's or a
+    nationality's name, allowing two misread letters in names of 11 letters or more (shorter
+    ones are first names too: FRANCOIS is one letter from FRANCAIS): a value like that under
+    a name's label is the nationality line, not a name."""
+    for part in re.split(r"[/|,;]+", fold(text)):
+        squeezed = re.sub(r"[^A-Z]", "", part)
+        if len(squeezed) > 3 and squeezed in _SQUEEZED:
+            return True
+        if len(squeezed) < 11:
+            continue
+        if any(abs(len(name) - len(squeezed)) <= 2 and edit_distance(name, squeezed) <= 2
+               for name in _SQUEEZED if len(name) >= 11):
+            return True
+    return False

@@ -13,8 +13,14 @@ Per key carried by both:
   source "mrz+viz", the reason says what was compared. Only a "low_confidence" status
   becomes "ok"; "invalid" / "corrected" / "unverified" stay, with unchanged confidence:
   a loose match cannot confirm what a check digit refuted or a repair guessed.
-* **disagreement**: status "mismatch", reason "MRZ says X, visual zone says Y" (kept after
-  any earlier reason), source "mrz", confidence at most 0.5 (one of the two is wrong).
+* **disagreement**, only when sure: status "mismatch", reason "MRZ says X, visual zone says
+  Y" (kept after any earlier reason), source "mrz", confidence at most 0.5 (one of the two
+  is wrong). Sure means the visual-zone value was read with confidence (``SURE_CONFIDENCE``)
+  and clearly belongs to the field: the layout binds it to its label (``VizField.doubt`` is
+  None), it is not a specimen marking, not another field's value, not a part of the name
+  or number that the MRZ holds whole, not a line in another script, not an unknown code.
+  Otherwise the field stays as the MRZ read it ("MRZ only"), and its reason says what the
+  visual zone read and why it was not compared: no alarm.
 * **not comparable** (the printed nationality is a word we cannot map to a code, or the
   document numbers differ only in look-alike characters such as O/0): the MRZ field is
   kept; for look-alikes the reason notes the printed reading. A missing or unreadable
@@ -22,7 +28,8 @@ Per key carried by both:
 
 Keys only the visual zone has (place_of_birth, issue_date, authority, and any MRZ key
 the MRZ reading lacks): ``Field(source="viz")``, status "ok", or "low_confidence" under
-``low_confidence``.
+``low_confidence``, when the value is in doubt, or when a date of issue is the MRZ's date
+of birth or expiry (it was read from that field's line).
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ from typing import Final, Literal
 
 from desktop_app.core.types import FIELD_KEYS, Field, FieldStatus
 from desktop_app.core.viz._text import collapse_spaces, lookalike_key
-from desktop_app.core.viz.countries import canonical_code, country_code
+from desktop_app.core.viz.countries import KNOWN_CODES, canonical_code, country_code, names_a_state
 from desktop_app.core.viz.extract import VizField
+from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.translit import variants
 
 _Verdict = Literal["exact", "loose", "mismatch", "skip"]
@@ -52,6 +60,13 @@ _NAME_FIELD_WIDTHS: Final = frozenset({30, 31, 39})
 _FRID_WIDTHS: Final = {"surname": 25, "given_names": 14}
 """French ID card (before 2021): surname and given names have fields of their own."""
 _CONFIRMED: Final = "confirmed by the visual zone"
+SURE_CONFIDENCE: Final = 0.8
+"""Visual-zone confidence from which a disagreement with the MRZ is raised as a mismatch."""
+MARKINGS: Final = frozenset(
+    {"SPECIMEN", "SAMPLE", "MUSTER", "MUESTRA", "VZOR", "UZORAK", "EXEMPLAR", "ESPECIME", "ESEMPLARE",
+     "FACSIMILE", "SPECIMENUL", "NAVZOR", "MINTA", "WZOR", "PARAUGS", "VOID"}
+)
+"""Words printed over specimen documents (and read as a field's value where they cross it)."""
 
 
 def cross_check(
@@ -72,13 +87,28 @@ def cross_check(
     for key, seen in viz.items():
         if key in out or key not in FIELD_KEYS or not seen.value:
             continue
-        out[key] = _viz_only(seen, low_confidence)
+        out[key] = _viz_only(seen, low_confidence, _misplaced(key, seen, mrz_fields))
     order = {k: i for i, k in enumerate(FIELD_KEYS)}
     return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
-def _viz_only(seen: VizField, low_confidence: float) -> Field:
+def _misplaced(key: str, seen: VizField, mrz_fields: Mapping[str, Field]) -> str | None:
+    """Why a value only the visual zone has may belong to another field, if it may."""
+    if seen.doubt:
+        return seen.doubt
+    if key == "issue_date":
+        for other, name in (("birth_date", "date of birth"), ("expiry_date", "date of expiry")):
+            f = mrz_fields.get(other)
+            if f is not None and f.value and f.value == seen.value:
+                return f"it equals the MRZ's {name} and was probably read from that field"
+    return None
+
+
+def _viz_only(seen: VizField, low_confidence: float, doubt: str | None = None) -> Field:
     confidence = _clamp(seen.confidence)
+    if doubt:
+        return Field(seen.value, min(confidence, low_confidence / 2), "viz", "low_confidence",
+                     f"read from the visual zone only, and in doubt: {doubt}", seen.box)
     if confidence < low_confidence:
         return Field(
             seen.value,
@@ -93,6 +123,11 @@ def _viz_only(seen: VizField, low_confidence: float) -> Field:
 
 def _merge(key: str, mrz: Field, seen: VizField, mrz_fields: Mapping[str, Field]) -> Field:
     verdict, note = _compare(key, mrz.value, seen, mrz_fields)
+    if verdict == "mismatch":
+        unsure = _why_unsure(key, mrz.value, seen, mrz_fields)
+        if unsure is not None:
+            return replace(mrz, reason=_join(mrz.reason, f"MRZ only: the visual zone reads {_show(seen.value)}, "
+                                                          f"not compared because {unsure}"))
     if verdict == "skip":
         if note is None:
             return mrz
@@ -122,6 +157,49 @@ def _merge(key: str, mrz: Field, seen: VizField, mrz_fields: Mapping[str, Field]
         return replace(mrz, source="mrz+viz", reason=_join(mrz.reason, text), box=seen.box)
     return replace(mrz, source="mrz+viz", confidence=1 - (1 - a) * (1 - b), reason=_join(mrz.reason, text),
                    box=seen.box)
+
+
+def _why_unsure(key: str, mrz_value: str, seen: VizField, mrz_fields: Mapping[str, Field]) -> str | None:
+    """Why a disagreeing visual-zone value is not sure to be this field's, or None if it is."""
+    if seen.doubt:
+        return seen.doubt
+    confidence = _clamp(seen.confidence)
+    if confidence < SURE_CONFIDENCE:
+        return f"it was read with low confidence ({confidence:.2f})"
+    printed = seen.value
+    folded = _doc_norm(printed)
+    for other, f in mrz_fields.items():
+        if other != key and f.value and len(folded) >= 2 and _doc_norm(_mrz_name(f.value)) == folded:
+            return f"it is the value of another field ({other.replace('_', ' ')})"
+    if key in _NAME_KEYS:
+        words = _mrz_name(printed).split()
+        if sum(c.isalpha() for c in printed) < 2:
+            return "it is too short to be the name"
+        if any(w in MARKINGS for w in words):
+            return "it is a specimen marking printed over the field"
+        if looks_non_latin(printed):
+            return "the line may be in another script (Cyrillic, Greek ...) read as Latin letters"
+        if names_a_state(seen.raw or printed):
+            return "it reads as a state's name (the nationality line)"
+        full = _mrz_name(mrz_value).split()
+        if words and len(words) < len(full) and any(full[i : i + len(words)] == words for i in range(len(full))):
+            return "it shows only part of the name (the rest may be printed on another line)"
+    if key in _DATE_KEYS:
+        for other in _DATE_KEYS - {key}:
+            other_date = mrz_fields.get(other)
+            if other_date is not None and other_date.value and other_date.value == printed:
+                return f"it is the {other.replace('_', ' ')}"
+        if len(re.findall(r"\d{1,4}\D+\d{1,2}\D+\d{2,4}", seen.raw)) > 1:
+            return "several dates are printed together there"
+    if key == "document_number":
+        a, b = _doc_norm(mrz_value), folded
+        if a and b and (a in b or b in a or a[1:] == b[:-1] or a[:-1] == b[1:]):
+            return "it holds only part of the number, or the number and its neighbours"
+    if key in _CODE_KEYS:
+        code = country_code(printed)
+        if code is None or (len(code) == 3 and code not in KNOWN_CODES):
+            return "it is not a known state code"
+    return None
 
 
 def _clamp(x: float) -> float:

@@ -81,7 +81,20 @@ class ParsedDate:
     end: int = 0
 
 
-def parse_printed_date(text: str, *, kind: DateKind = "any", today: date | None = None) -> str | None:
+MONTH_FIRST_STATES: Final = frozenset({"USA", "FSM", "MHL", "PLW"})
+"""Issuing states whose documents print numeric dates month first (MM/DD/YYYY): the United
+States (passport cards, driver's licences, visas) and the states in free association with
+it that follow its forms (Micronesia, the Marshall Islands, Palau)."""
+
+
+def prints_month_first(issuing_state: str | None) -> bool:
+    """Whether documents of ``issuing_state`` (an ICAO code) print numeric dates month first."""
+    return (issuing_state or "").replace("<", "").upper() in MONTH_FIRST_STATES
+
+
+def parse_printed_date(
+    text: str, *, kind: DateKind = "any", today: date | None = None, month_first: bool = False
+) -> str | None:
     """ISO form of a printed date, ``None`` if ``text`` holds no recognisable date.
 
     Accepts "12 AUG 1974", "12 AOUT/AUG 74", "12.08.1974", "1974-08-12", "12 08 1974",
@@ -89,11 +102,13 @@ def parse_printed_date(text: str, *, kind: DateKind = "any", today: date | None 
     and German, look-alike letters in digits (O/0, I/1, l/1 ...), and some noise around the
     date. See the module docstring for the two-digit year rule.
     """
-    parsed = parse_date_detail(text, kind=kind, today=today)
+    parsed = parse_date_detail(text, kind=kind, today=today, month_first=month_first)
     return None if parsed is None else parsed.iso
 
 
-def parse_date_detail(text: str, *, kind: DateKind = "any", today: date | None = None) -> ParsedDate | None:
+def parse_date_detail(
+    text: str, *, kind: DateKind = "any", today: date | None = None, month_first: bool = False
+) -> ParsedDate | None:
     """``parse_printed_date`` with how sure the reading is."""
     if not text:
         return None
@@ -118,13 +133,13 @@ def parse_date_detail(text: str, *, kind: DateKind = "any", today: date | None =
         i = j
     best: tuple[int, int, ParsedDate] | None = None
     for run, touches_junk in runs:
-        found = _interpret(run, kind, ref) if len(run) <= 6 else None
+        found = _interpret(run, kind, ref, month_first) if len(run) <= 6 else None
         if found is not None and found.partial and touches_junk:
             found = None
         if found is not None:
             found = replace(found, start=run[0].start, end=run[-1].end)
         else:
-            found = _trimmed(run, kind, ref)
+            found = _trimmed(run, kind, ref, month_first)
         if found is None:
             continue
         key = (found.iso.count("-"), len(run))
@@ -133,12 +148,12 @@ def parse_date_detail(text: str, *, kind: DateKind = "any", today: date | None =
     return None if best is None else best[2]
 
 
-def _trimmed(run: list[_Tok], kind: DateKind, today: date) -> ParsedDate | None:
+def _trimmed(run: list[_Tok], kind: DateKind, today: date, month_first: bool) -> ParsedDate | None:
     n = len(run)
     for length in range(min(n - 1, 6), 1, -1):
         for start in range(0, n - length + 1):
             window = run[start : start + length]
-            found = _interpret(window, kind, today)
+            found = _interpret(window, kind, today, month_first)
             if found is not None and not found.partial:
                 return replace(found, start=window[0].start, end=window[-1].end)
     return None
@@ -201,6 +216,9 @@ def _split_word(word: str) -> list[_Tok]:
     number = _as_number(word)
     if number is not None:
         return [_Tok("num", text=number, repaired=number != word)]
+    glued = _glued_date(word)
+    if glued is not None:
+        return glued
     # Mixed word: split into letter and digit runs, find a month in a letter run, allowing
     # look-alike letters glued to either side of it ("AUGI974" -> AUG, 1974).
     pieces: list[_Tok] = []
@@ -221,6 +239,24 @@ def _split_word(word: str) -> list[_Tok]:
         else:
             merged.append(tok)
     return merged
+
+
+def _glued_date(word: str) -> list[_Tok] | None:
+    """A day (or year) glued to a month whose first letter was read as a digit: "130CT"
+    is 13 OCT, "05A1G"... is not. Only an exact month name counts."""
+    n = len(word)
+    for i in range(1, n - 2):
+        prefix = _as_number(word[:i])
+        if prefix is None or not word[i - 1].isdigit():
+            continue
+        for j in range(n, i + 2, -1):
+            mid = "".join(DIGIT_TO_LETTER.get(c, c) for c in word[i:j])
+            suffix = _as_number(word[j:]) if j < n else ""
+            if suffix is None or not mid.isalpha() or mid not in MONTHS or mid == word[i:j]:
+                continue
+            out = [_Tok("num", text=prefix, repaired=True), _Tok("month", month=MONTHS[mid], repaired=True)]
+            return out + ([_Tok("num", text=suffix, repaired=True)] if suffix else [])
+    return None
 
 
 def _split_letter_run(run: str) -> list[_Tok]:
@@ -244,7 +280,8 @@ def _split_letter_run(run: str) -> list[_Tok]:
             if best is None or key < best:
                 best = key
     if best is None:
-        return [_Tok("junk")]
+        both = _two_months(run)
+        return [both] if both is not None else [_Tok("junk")]
     dist, _, i, j = best
     out: list[_Tok] = []
     if i:
@@ -256,6 +293,21 @@ def _split_letter_run(run: str) -> list[_Tok]:
     if j < n:
         out.append(_Tok("num", text=_as_number(run[j:]) or "", repaired=True))
     return out
+
+
+def _two_months(run: str) -> _Tok | None:
+    """A bilingual month printed without its slash ("APRABR", "AUGAOUT"): two names of one
+    month glued together."""
+    if not 6 <= len(run) <= 16:
+        return None
+    for cut in range(3, len(run) - 2):
+        first = MONTHS.get(run[:cut])  # the first name read exactly: cheap, and sure enough
+        if first is None:
+            continue
+        second = _month_of(run[cut:])
+        if second is not None and second[0] == first:
+            return _Tok("month", month=first, dist=second[1], repaired=True)
+    return None
 
 
 def _tokenise(text: str) -> list[_Tok]:
@@ -277,7 +329,7 @@ def _tokenise(text: str) -> list[_Tok]:
 # interpreting a run of tokens
 
 
-def _interpret(tokens: list[_Tok], kind: DateKind, today: date) -> ParsedDate | None:
+def _interpret(tokens: list[_Tok], kind: DateKind, today: date, month_first: bool = False) -> ParsedDate | None:
     months = [i for i, t in enumerate(tokens) if t.kind == "month"]
     repaired = any(t.repaired for t in tokens)
     if months:
@@ -295,7 +347,7 @@ def _interpret(tokens: list[_Tok], kind: DateKind, today: date) -> ParsedDate | 
         month = values.pop()
         before, after = tokens[:first], tokens[last + 1 :]
         return _with_month(before, month, after, kind, today, repaired)
-    return _numeric(tokens, kind, today, repaired)
+    return _numeric(tokens, kind, today, repaired, month_first)
 
 
 def _is_day(t: _Tok) -> bool:
@@ -337,7 +389,9 @@ def _with_month(
     return _build(year_tok.text, month, day, kind, today, repaired)
 
 
-def _numeric(tokens: list[_Tok], kind: DateKind, today: date, repaired: bool) -> ParsedDate | None:
+def _numeric(
+    tokens: list[_Tok], kind: DateKind, today: date, repaired: bool, month_first: bool = False
+) -> ParsedDate | None:
     if any(t.kind not in ("num", "ph") for t in tokens):
         return None
     if len(tokens) == 3:
@@ -346,8 +400,10 @@ def _numeric(tokens: list[_Tok], kind: DateKind, today: date, repaired: bool) ->
             return _build(a.text, _month_num(b), _day_of(c), kind, today, repaired)
         if _is_day(a) and _is_day(b) and _is_year(c, short_ok=True):  # 12.08.1974
             day, month = _day_of(a), _month_num(b)
-            if month is not None and month > 12 and day is not None and day <= 12:
+            if month_first or (month is not None and month > 12 and day is not None and day <= 12):
                 day, month = month, day  # printed month first (08/25/1974)
+                if month_first and month is not None and month > 12:
+                    day, month = month, day  # the state prints month first, this one did not
             return _build(c.text, month, day, kind, today, repaired)
         return None
     if len(tokens) == 2:
@@ -362,6 +418,8 @@ def _numeric(tokens: list[_Tok], kind: DateKind, today: date, repaired: bool) ->
         if len(digits) == 4:
             return _build(digits, None, None, kind, today, repaired)
         if len(digits) == 8:
+            if month_first and digits[:2] not in ("18", "19", "20", "21"):
+                return _build(digits[4:], int(digits[:2]), int(digits[2:4]), kind, today, repaired)
             if digits[:2] in ("18", "19", "20", "21"):
                 iso = _build(digits[:4], int(digits[4:6]), int(digits[6:]), kind, today, repaired)
                 if iso is not None:

@@ -43,6 +43,7 @@ from typing import Final
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
 from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VISA_MARK, Segment, parse_line
+from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.values import (
     DATE_KINDS,
     READABLE_FIELDS,
@@ -54,6 +55,8 @@ from desktop_app.core.viz.values import (
 )
 
 DATE_FIELDS: Final = frozenset(DATE_KINDS)
+SCRIPT_FIELDS: Final = frozenset({"surname", "given_names", FULL_NAME, "place_of_birth", "authority", "nationality"})
+"""Fields printed in the national script as well as in Latin letters."""
 
 MAX_LINES: Final = 300
 """Lines considered per page (a passport page has 20-80); the rest, lowest on the page, are ignored."""
@@ -80,6 +83,11 @@ class VizField:
     confidence: float
     box: Box
     """Box of the value text, in the input lines' coordinates."""
+    doubt: str | None = None
+    """Why the value may not be this field's, when it may not: None when the layout binds
+    it to its label (after it on its line, or under it or right of it in its column, and
+    not a label, header, overprint or line in another script). A value in doubt is shown,
+    never compared with the MRZ as a mismatch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +128,15 @@ class _Piece:
 
 
 @dataclass(frozen=True, slots=True)
+class DateRule:
+    """How this document's printed dates are read: two-digit years against ``today``,
+    numeric dates month first or not."""
+
+    today: date
+    month_first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _Candidate:
     score: float
     field: str
@@ -129,18 +146,48 @@ class _Candidate:
     result: VizField
 
 
+FAR_RIGHT_LINES: Final = 4.0
+"""A value right of its label further than this many line heights may be another column's."""
+TALL_LINES: Final = 2.2
+"""Text this many times the median line height is a title or an overprint, not a value."""
+AFTER_TRANSLATION: Final = 0.8
+"""Factor on a value read right after a slash that ends a label run: often the label's
+next translation, in capitals ("SURNAME / ZITA REMHURI / ISIBONGO")."""
+
+
+LABEL_LIKE: Final = 0.8
+"""Factor on a place or authority in lower case right after its label."""
+
+
+def _doubted(cands: list[_Candidate], doubt: str | None) -> list[_Candidate]:
+    if doubt is None:
+        return cands
+    return [replace(c, result=replace(c.result, doubt=c.result.doubt or doubt)) for c in cands]
+
+
+def _shape_doubt(line: _Line, start: int, end: int, line_h: float, field: str) -> str | None:
+    if line.height > TALL_LINES * line_h:
+        return "the text is printed larger than field values (an overprint or a title)"
+    if field in SCRIPT_FIELDS and looks_non_latin(line.text[start:end]):
+        return "the line may be in another script (Cyrillic, Greek ...) read as Latin letters"
+    return None
+
+
 def extract_viz_fields(
     lines: Sequence[TextLine],
     *,
     page_size: tuple[int, int],
     mrz_box: Box | None = None,
     today: date | None = None,
+    month_first: bool = False,
 ) -> dict[str, VizField]:
     """Fields printed in the visual zone, keyed by contract field key; only those found.
 
-    ``today`` (default: the current date) resolves two-digit years of printed dates.
+    ``today`` (default: the current date) resolves two-digit years of printed dates;
+    ``month_first`` reads numeric dates month first (the issuing state prints them so:
+    :func:`desktop_app.core.viz.dates.prints_month_first`).
     """
-    ref = today if today is not None else date.today()
+    ref = DateRule(today if today is not None else date.today(), month_first)
     width, height = _page_size(page_size, lines)
     kept = _usable_lines(lines, mrz_box)
     if not kept:
@@ -165,7 +212,7 @@ def extract_viz_fields(
     return _assign(candidates)
 
 
-def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: date) -> list[_Candidate]:
+def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: DateRule) -> list[_Candidate]:
     """A visa prints its number without a label, above the first field row (top right)."""
     top = min(p.box[1] for p in labels if p.field not in (IGNORED,)) if labels else 0
     out: list[_Candidate] = []
@@ -173,6 +220,7 @@ def _visa_number(pieces: list[_Piece], labels: list[_Piece], today: date) -> lis
         if piece.is_label or piece.box[3] > top:
             continue
         found = _read("document_number", piece.line, (piece.start, piece.end), _UNLABELLED, today)
+        found = _doubted(found, "printed without a label")
         out.extend(c for c in found if c.result.value == c.result.raw.replace(" ", "").upper())
     # the rightmost is the number (the issuing state's name sits left of it)
     out.sort(key=lambda c: -c.result.box[2])
@@ -339,7 +387,7 @@ def _slice_words(piece: _Piece, x_from: float, x_to: float) -> tuple[int, int] |
 
 
 def _candidates_for(
-    label: _Piece, rows: _RowIndex, *, line_h: float, width: int, height: int, today: date
+    label: _Piece, rows: _RowIndex, *, line_h: float, width: int, height: int, today: DateRule
 ) -> list[_Candidate]:
     assert label.field is not None
     field = label.field
@@ -347,10 +395,29 @@ def _candidates_for(
     out: list[_Candidate] = []
     label_factor = 0.9 + 0.1 * label.score
 
+    after_slash = line.text[: label.inline_start].rstrip().endswith("/")
     if label.has_inline_text:
-        found = _read(field, line, (label.inline_start, label.inline_end), label_factor * _INLINE, today)
-        if found:
-            return found  # a value printed right after its label is the value
+        # Glued without a case turn ("SURNAMEIZITA..."); "NomERIKSSON" or "àMONTREAL" turn
+        # case where the label ends, a boundary as clear as a space.
+        before = line.text[label.inline_start - 1] if label.inline_start > 0 else " "
+        after = line.text[label.inline_start] if label.inline_start < len(line.text) else " "
+        glued = before.isalnum() and not (before.islower() and after.isupper())
+        factor = label_factor * _INLINE * (AFTER_TRANSLATION if after_slash or glued else 1.0)
+        found = _read(field, line, (label.inline_start, label.inline_end), factor, today)
+        if found and (after_slash or glued):
+            found = _doubted(found, "it follows the label's translations and may be one" if after_slash
+                             else "it is printed glued to its label and may be the label's translation")
+        inline_text = line.text[label.inline_start : label.inline_end]
+        label_like = field in TEXT_FIELDS and any(c.islower() for c in inline_text)
+        if found and not (after_slash or glued or label_like):
+            # a value printed right after its label is the value
+            return _doubted(found, _shape_doubt(line, label.inline_start, label.inline_end, line_h, field))
+        if label_like:
+            # Places and authorities are printed in capitals; lower case after a label is
+            # mostly the rest of a misread label ("Place of birtvLou denal"): a value in
+            # capitals under the label is preferred.
+            found = [replace(c, score=c.score * LABEL_LIKE) for c in found]
+        out.extend(found)
 
     right_edge = _column_right(label, rows, line_h)
     tol_x = max(1.5 * line_h, 0.02 * width)
@@ -368,7 +435,11 @@ def _candidates_for(
     if best_right is not None and not best_right.is_label:
         x_from = label.box[2] - 0.5 * line_h
         factor = label_factor * _RIGHT
-        out.extend(_read_in_column(field, best_right, x_from, right_edge, factor, today, tol_x))
+        found = _read_in_column(field, best_right, x_from, right_edge, factor, today, tol_x)
+        far = best_right.box[0] - label.box[2] > FAR_RIGHT_LINES * line_h
+        doubt = ("it is printed far right of its label" if far
+                 else _shape_doubt(best_right.line, best_right.start, best_right.end, line_h, field))
+        out.extend(_doubted(found, doubt))
 
     # Below the label, in its column; a bilingual label split over two lines continues.
     anchor = label.box
@@ -386,12 +457,60 @@ def _candidates_for(
         gap = max(0, below.box[1] - anchor[3])
         closeness = 1.0 - min(0.1, 0.02 * gap / line_h)
         factor = label_factor * _BELOW * closeness
+        if field in SCRIPT_FIELDS and looks_non_latin(below.line.text[below.start : below.end]):
+            # A national-script line and its Latin transliteration under one label: the
+            # Latin one is the value.
+            latin = _nearest_below(below.box, rows, seen_lines | {below.line.index}, label, right_edge, tol_x,
+                                   line_h, height)
+            if latin is not None and not latin.is_label and not looks_non_latin(latin.line.text[latin.start : latin.end]):
+                below = latin
         found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
         if not found and field == FULL_NAME:
             found = _full_name_over_pieces(below, rows, label.box[0] - tol_x, right_edge, line_h, factor)
-        out.extend(found)
+        if field in TEXT_FIELDS and found:
+            found = [_continued(c, below, rows, seen_lines, line_h) for c in found]
+        out.extend(_doubted(found, _shape_doubt(below.line, below.start, below.end, line_h, field)))
         break
     return out
+
+
+MAX_CONTINUATION_LINES: Final = 3
+
+
+def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int], line_h: float) -> _Candidate:
+    """A place or an authority printed over several lines ("MINISTRY OF" / "FOREIGN
+    AFFAIRS", "CAMPO DE CRIPTANA" / "CIUDAD REAL"): the lines right under the first, starting
+    where it starts, in capitals, of its height, none of them a label."""
+    value, raw, box = cand.result.value, cand.result.raw, cand.result.box
+    last = first
+    used = set(seen) | {first.line.index}
+    for _ in range(MAX_CONTINUATION_LINES):
+        nxt: _Piece | None = None
+        for other in rows.between(last.box[3] - 0.5 * line_h, last.box[3] + 0.8 * line_h):
+            if other.line.index in used or other.box[1] < last.box[1] + 0.5 * last.line.height:
+                continue
+            if abs(other.box[0] - first.box[0]) > 0.8 * line_h:
+                continue
+            nxt = other
+            break
+        if nxt is None or nxt.is_label:
+            break
+        text = nxt.line.text[nxt.start : nxt.end].strip()
+        letters = [c for c in text if c.isalpha()]
+        capitals = sum(c.isupper() for c in letters) >= 0.8 * len(letters) if letters else False
+        heights_match = 0.7 * last.line.height <= nxt.line.height <= 1.4 * last.line.height
+        if not capitals or not heights_match:
+            break  # mixed case under a value is mostly the next field's label
+        more = read_value(cand.field, text, today=date.min)
+        if more is None:
+            break
+        value, raw = f"{value} {more.value}", f"{raw} {text}"
+        box = (min(box[0], nxt.box[0]), box[1], max(box[2], nxt.box[2]), max(box[3], nxt.box[3]))
+        used.add(nxt.line.index)
+        last = nxt
+    if last is first:
+        return cand
+    return replace(cand, result=replace(cand.result, value=value, raw=raw, box=box))
 
 
 _TYPED: Final = frozenset(
@@ -415,7 +534,7 @@ def _extend_left(piece: _Piece, start: int) -> int:
 
 
 def _read_in_column(
-    field: str, piece: _Piece, x_from: float, x_to: float, factor: float, today: date, tol_x: float
+    field: str, piece: _Piece, x_from: float, x_to: float, factor: float, today: DateRule, tol_x: float
 ) -> list[_Candidate]:
     """Read ``field`` from the part of a free-text piece that lies in the label's column.
 
@@ -539,7 +658,7 @@ def _nearest_below(
     return None if best is None else best[2]
 
 
-def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: date) -> list[_Candidate]:
+def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: DateRule) -> list[_Candidate]:
     """Candidates from ``line.text[span]`` read as ``field`` (two for a "SURNAME, GIVEN" label)."""
     text = line.text[span[0] : span[1]]
     if field == FULL_NAME:
@@ -550,7 +669,7 @@ def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: 
             _candidate(key, line, span[0] + v.start, span[0] + v.end, v, factor)
             for key, v in zip(("surname", "given_names"), pair, strict=True)
         ]
-    value = read_value(field, text, today=today)
+    value = read_value(field, text, today=today.today, month_first=today.month_first)
     if value is None:
         return []
     return [_candidate(field, line, span[0] + value.start, span[0] + value.end, value, factor)]

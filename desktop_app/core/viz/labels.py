@@ -57,12 +57,16 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Apelido", "Apelidos", "Apelido(s)", "Sobrenome", "Naam", "Achternaam", "Familienaam",
         "Familienname", "Nachname", "Efternamn", "Etternavn", "Efternavn", "Sukunimi",
         "Nazwisko",
+        # seen on the dev set (Estonia, Czech Republic, Croatia, Latvia, Bulgaria, Ireland)
+        "Perekonnanimi", "Příjmení", "Prezime", "Uzvārds", "Sloinne",
     ),
     "given_names": (
         "Given names", "Given name", "Forenames", "Forename", "First name", "First names",
         "Christian names", "Prénoms", "Prénom", "Nombre", "Nombres", "Vornamen", "Vorname",
         "Nome", "Nomi", "Nome próprio", "Nomes próprios", "Nome(s) próprio(s)", "Nome(s)",
         "Voornamen", "Voornaam", "Förnamn", "Fornavn", "Etunimet", "Imiona",
+        # seen on the dev set (Zimbabwe, Estonia, Czech Republic, Croatia, Latvia, Bulgaria)
+        "Other names", "Eesnimed", "Jméno", "Ime", "Vārds", "Vardi",
     ),
     FULL_NAME: (
         "Surname, name", "Surname, given names", "Surname and given names", "Nom, prénom",
@@ -124,6 +128,9 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Data di rilascio", "Rilasciato il", "Data de emissão", "Datum van afgifte",
         "Afgiftedatum", "Utfärdandedatum", "Utstedelsesdato", "Udstedelsesdato",
         "Myöntämispäivä", "Data wydania",
+        # seen on the dev set (Austria, Estonia, Czech Republic, Croatia, Latvia, Germany)
+        "Date of issuance", "Datum der Ausstellung", "Väljaantud", "Datum vydání", "Datum izdavanja",
+        "Izdošanas datums",
         # visas: "issued in <place> on <date>"
         "~On", "~Le", "~Am", "~El", "~Il", "~Em", "~Op",
     ),
@@ -135,6 +142,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Lieu de délivrance", "Ausstellungsort", "Lugar de expedición", "Luogo di rilascio",
         "Local de emissão", "Plaats van afgifte", "Myndighet", "Myndighed", "Viranomainen",
         "Organ wydający",
+        # seen on the dev set (Estonia, Czech Republic, Croatia, Latvia, Ireland)
+        "Väljaandja", "Pas vydal", "Izdala", "Izdao", "Izdevējiestāde", "Údarás",
         # visas: "issued in"
         "Issued in", "Délivré à", "Ausgestellt in", "Expedido en", "Rilasciato a",
         "Emitido em", "Afgegeven te",
@@ -170,7 +179,7 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Observaciones", "Osservazioni", "Annotazioni", "Observações", "Opmerkingen",
         "Ordensname", "Künstlername", "Religious name", "European Union", "Union européenne",
         "Europäische Union", "Unión Europea", "Unione europea", "União Europeia",
-        "Europese Unie", "Holder", "Titulaire", "Inhaber", "Titular", "Titolare", "Houder",
+        "Europese Unie", "Hijo de", "Hija de", "Hijo/a de", "Domicilio", "Equipo", "Holder", "Titulaire", "Inhaber", "Titular", "Titolare", "Houder",
         # visas: "valid from"
         "From", "~Du", "Vom", "Desde", "Dal", "~De", "~Van",
         # document titles

@@ -25,10 +25,11 @@ from datetime import date
 from typing import Final
 
 from desktop_app.core.types import Box, Field, TextLine
-from desktop_app.core.viz.dates import parse_printed_date
+from desktop_app.core.viz.dates import parse_date_detail, parse_printed_date
 from desktop_app.core.viz.extract import VizField
 
 LAYOUT_CONFIDENCE: Final = 0.5
+_BY_VALUE: Final = "found as the printed date equal to the MRZ's, not by its label"
 _WORDY = re.compile(r"[A-ZÀ-ÖØ-Þ'][A-ZÀ-ÖØ-Þ' .,\-/()]{2,}")
 
 
@@ -51,8 +52,8 @@ def _below(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
         bx0, by0, _, _ = ln.box
         if by0 < y1 - 0.3 * h or by0 > y1 + 4 * h:
             continue
-        if abs(bx0 - x0) > max(1.5 * h, 0.3 * (x1 - x0)):
-            continue
+        if not x0 - 1.5 * h <= bx0 <= x1:
+            continue  # starts in the anchor's column (the next field of its row may sit right of it)
         d = by0 - y1
         if best is None or d < best[0]:
             best = (d, ln)
@@ -75,8 +76,32 @@ def _beside(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
     return best[1] if best else None
 
 
+def _text_after_date(line: TextLine, today: date) -> str | None:
+    """Words printed after the date on its line, the next column merged in by the OCR
+    ("10 MAR /MARS 15 ST HELENA")."""
+    parsed = parse_date_detail(line.text, kind="any", today=today)
+    if parsed is None:
+        return None
+    rest = line.text[parsed.end :].strip(" /,.;:")
+    return rest.upper() if _is_value_text(rest) else None
+
+
 def _field(line: TextLine, value: str, why: str) -> VizField:
-    return VizField(value=value, raw=f"{line.text} ({why})", confidence=min(line.confidence, LAYOUT_CONFIDENCE), box=line.box)
+    return VizField(value=value, raw=f"{line.text} ({why})", confidence=min(line.confidence, LAYOUT_CONFIDENCE),
+                    box=line.box, doubt=why)
+
+
+def _whole_years_before(issued: str, expires: str) -> bool:
+    try:
+        a, b = date.fromisoformat(issued), date.fromisoformat(expires)
+    except ValueError:
+        return False
+    return b.year > a.year and (a.month, a.day) in ((b.month, b.day), _day_before(b))
+
+
+def _day_before(d: date) -> tuple[int, int]:
+    prev = date.fromordinal(d.toordinal() - 1)
+    return prev.month, prev.day
 
 
 def infer_from_layout(
@@ -85,6 +110,7 @@ def infer_from_layout(
     mrz_fields: Mapping[str, Field],
     *,
     today: date | None = None,
+    month_first: bool = False,
 ) -> dict[str, VizField]:
     """``found`` completed with the fields that position alone gives (never overriding it)."""
     out = dict(found)
@@ -93,21 +119,38 @@ def infer_from_layout(
     if birth is None or expiry is None:
         return out
     today = today or date.today()
-    dated: list[tuple[str, TextLine]] = []
+    # Each date as each field would read it: a two-digit year resolves by the field's kind
+    # ("12 AUG 74" is 1974 as a birth date, and would be 2074 as "any" date).
+    readings: list[tuple[dict[str, str], TextLine]] = []
     for ln in lines:
-        value = parse_printed_date(ln.text, kind="any", today=today)
-        if value and len(value) == 10:
-            dated.append((value, ln))
-    birth_line = next((ln for v, ln in dated if v == birth.value), None)
+        kinds: dict[str, str] = {}
+        first = parse_printed_date(ln.text, kind="any", today=today, month_first=month_first)
+        if first is None or len(first) != 10:
+            continue  # a line holds a whole date under every kind or under none (parsing is costly)
+        for kind in ("birth", "expiry", "issue"):
+            value = parse_printed_date(ln.text, kind=kind, today=today, month_first=month_first)
+            if value and len(value) == 10:
+                kinds[kind] = value
+        if kinds:
+            readings.append((kinds, ln))
+    dated = [(kinds["issue"], ln) for kinds, ln in readings if "issue" in kinds]
+    birth_line = next((ln for kinds, ln in readings if kinds.get("birth") == birth.value), None)
     if "birth_date" not in out and birth_line is not None:
-        out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box)
-    expiry_line = next((ln for v, ln in dated if v == expiry.value), None)
+        out["birth_date"] = VizField(birth.value, birth_line.text, birth_line.confidence, birth_line.box,
+                                     doubt=_BY_VALUE)
+    expiry_line = next((ln for kinds, ln in readings if kinds.get("expiry") == expiry.value), None)
     if "expiry_date" not in out and expiry_line is not None:
-        out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box)
+        out["expiry_date"] = VizField(expiry.value, expiry_line.text, expiry_line.confidence, expiry_line.box,
+                                      doubt=_BY_VALUE)
     issue_line: TextLine | None = None
     if "issue_date" not in out:
         candidates = [(v, ln) for v, ln in dated
-                      if birth.value < v < expiry.value and v <= today.isoformat() and ln is not birth_line]
+                      if birth.value < v < expiry.value and v <= today.isoformat()
+                      and ln is not birth_line and ln is not expiry_line]
+        if len(candidates) > 1:
+            # Documents run for whole years: issued on the expiry's day and month (or the
+            # day after), some years before it.
+            candidates = [(v, ln) for v, ln in candidates if _whole_years_before(v, expiry.value)]
         if len(candidates) == 1:
             v, issue_line = candidates[0]
             out["issue_date"] = _field(issue_line, v, "found by position: the only other date on the page")
@@ -120,7 +163,10 @@ def infer_from_layout(
         if below is not None:
             out["place_of_birth"] = _field(below, below.text.strip().upper(), "found by position: under the birth date")
     if "authority" not in out and issue_line is not None:
+        after = _text_after_date(issue_line, today)
         beside = _beside(issue_line.box, text_lines) or _below(issue_line.box, text_lines)
-        if beside is not None:
+        if after is not None:
+            out["authority"] = _field(issue_line, after, "found by position: printed after the date of issue")
+        elif beside is not None:
             out["authority"] = _field(beside, beside.text.strip().upper(), "found by position: beside the date of issue")
     return out

@@ -9,7 +9,7 @@ is what lets the layout search try the next candidate instead of taking garbage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -72,8 +72,9 @@ def _stripped_span(text: str) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def read_value(field: str, text: str, *, today: date) -> Value | None:
-    """The value of ``field`` in ``text``, or None if ``text`` cannot hold it."""
+def read_value(field: str, text: str, *, today: date, month_first: bool = False) -> Value | None:
+    """The value of ``field`` in ``text``, or None if ``text`` cannot hold it (numeric
+    dates read month first when ``month_first``)."""
     start, end = _stripped_span(text)
     core = text[start:end]
     if not core:
@@ -82,9 +83,16 @@ def read_value(field: str, text: str, *, today: date) -> Value | None:
     if kind is None and any(c.islower() for c in core) and not any(c.isupper() for c in core):
         return None  # values are printed in capitals; lower case is what is left of a label
     if kind is not None:
-        parsed = parse_date_detail(core, kind=kind, today=today)
+        parsed = parse_date_detail(core, kind=kind, today=today, month_first=month_first)
         if parsed is None:
             return None
+        if kind == "expiry":
+            # A validity range ("01.01.2004 - 01.01.2009", "valid from - until"): the expiry
+            # is the date that ends it.
+            later = parse_date_detail(core[parsed.end :], kind=kind, today=today, month_first=month_first)
+            if later is not None and not later.partial and not parsed.partial:
+                offset = parsed.end
+                parsed = replace(later, start=later.start + offset, end=later.end + offset)
         return Value(parsed.iso, start + parsed.start, start + parsed.end, 0.9 if parsed.repaired else 1.0)
     if field in NAME_FIELDS:
         return _name(core, start)

@@ -46,8 +46,15 @@ def test_positional_fields_are_never_shown_as_verified() -> None:
     assert merged["birth_date"].source == "mrz+viz"
 
 
-def test_two_candidate_issue_dates_give_none() -> None:
+def test_two_candidate_issue_dates_give_the_one_whole_years_before_the_expiry() -> None:
     lines = [*LINES, TextLine("01 JAN 2021", 0.99, (700, 700, 850, 730))]
+    got = infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23))
+    assert got["issue_date"].value == "2020-04-15"
+
+
+def test_two_candidate_issue_dates_neither_whole_years_before_give_none() -> None:
+    lines = [*LINES[:4], TextLine("20 APR 2020", 0.99, (398, 538, 546, 571)), *LINES[5:],
+             TextLine("01 JAN 2021", 0.99, (700, 700, 850, 730))]
     got = infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23))
     assert "issue_date" not in got
     assert "authority" not in got
