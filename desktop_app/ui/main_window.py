@@ -25,10 +25,10 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -52,6 +52,7 @@ from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models.queue_model import QueueItem
 from desktop_app.ui.queue_panel import QueuePanel
+from desktop_app.ui.reason_dialog import ReasonDialog
 from desktop_app.ui.records_view import RecordsView
 from desktop_app.ui.review_view import ReviewView
 from desktop_app.ui.store_client import StoreClient
@@ -125,10 +126,17 @@ class MainWindow(QMainWindow):
         self.blockers.setObjectName("fieldMeta")
         self.blockers.setAccessibleName("What stops confirming")
 
+        self.ack_box = QCheckBox("", self)
+        self.ack_box.setObjectName("ackBox")
+        self.ack_box.setAccessibleName("Acknowledge the findings before confirming")
+        self.ack_box.setVisible(False)
+        self.ack_box.toggled.connect(lambda _on: self._update_actions())
+        self._ack_item: int | None = None
+        self._reason_drafts: dict[str, str] = {}
         self.confirm_button = QPushButton("&Confirm", self)
         self.confirm_button.setObjectName("confirmButton")
         self.override_button = QPushButton("Confirm &anyway…", self)
-        self.flag_button = QPushButton("&Flag for review…", self)
+        self.flag_button = QPushButton("Fla&g for review…", self)
         self.flag_button.setObjectName("flagButton")
         self.clear_button = QPushButton("C&lear", self)
         self.next_button = QPushButton("&Next document", self)
@@ -176,17 +184,17 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.confirm_action = self._action("&Confirm", "Ctrl+Return", self.confirm, "Save the record")
         self.flag_action = self._action(
-            "&Flag for review…", "Ctrl+Shift+F", self.flag, "Send to the review queue"
+            "Fla&g for review…", "Ctrl+Shift+F", self.flag, "Send to the review queue"
         )
         self.clear_action = self._action("C&lear", "Ctrl+Shift+L", self.clear, "Drop this document")
         self.next_action = self._action("&Next document", "Ctrl+N", self.next_document)
         self.cancel_action = self._action("Cancel &reading", "Esc", self.cancel_reading)
-        self.retry_action = self._action("&Read again", "Ctrl+Shift+R", self.retry_current)
+        self.retry_action = self._action("Read &again", "Ctrl+Shift+R", self.retry_current)
         self.fit_action = self._action("&Fit", "Ctrl+0", self.view.fit, "Fit the page in the window")
         self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, self.view.zoom_in)
         self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, self.view.zoom_out)
         self.rotate_left_action = self._action("Rotate &left", "Ctrl+L", lambda: self.view.rotate_by(-90))
-        self.rotate_right_action = self._action("Rotate &right", "Ctrl+R", lambda: self.view.rotate_by(90))
+        self.rotate_right_action = self._action("Rotate ri&ght", "Ctrl+R", lambda: self.view.rotate_by(90))
         self.restart_engine_action = self._action("Restart &engine", None, self._restart_engine)
         self.tab_actions = [
             self._action("&Reading", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
@@ -365,6 +373,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.retry_requested.connect(c.retry)
         self.queue_panel.remove_requested.connect(self._remove_item)
         self.review_view.message.connect(self.show_banner)
+        self.review_view.decided.connect(c.review_closed)
         self.records_view.message.connect(self.show_banner)
         self.store.opened.connect(self._on_store_opened)
         self.store.open_failed.connect(self._on_store_failed)
@@ -415,8 +424,19 @@ class MainWindow(QMainWindow):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _ask_text_dialog(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(self, title, label)
-        return text.strip() if ok and text.strip() else None
+        # A reason cancelled unsent is kept as the draft of the next try on this document.
+        cur = self.controller.current
+        key = f"{cur.item_id if cur is not None else 0}:{title}"
+        dlg = ReasonDialog(title, label, self._reason_drafts.get(key, ""), self)
+        sent = bool(dlg.exec())
+        reason = dlg.reason()
+        if sent and reason:
+            self._reason_drafts.pop(key, None)
+            return reason
+        if reason:
+            self._reason_drafts[key] = reason
+            self.show_banner("info", "Not sent. Your reason is kept for the next try.")
+        return None
 
     # -- controller events -----------------------------------------------------------------
     def _on_current(self, item: QueueItem | None) -> None:
@@ -466,14 +486,17 @@ class MainWindow(QMainWindow):
         if form is None:
             self.fields.clear()
             self.summary.clear()
-            if self.controller.current is not None:
-                # Reading in progress (or nothing could be read): the operator may type.
+            cur = self.controller.current
+            if cur is not None and cur.status in ("reading", "ready"):
+                # Reading in progress (or no MRZ on the picture): the operator may type.
+                # A failed or cleared item is read-only.
                 self.fields.set_enabled_for_input(True)
         else:
             self.fields.show_views(form.fields())
             self.summary.show_summary(form.summary())
             if self.view.has_page:
                 self._draw_boxes(form)
+        self._show_acknowledgements(form)
         self._update_actions()
 
     def _on_stage(self, text: str) -> None:
@@ -515,19 +538,42 @@ class MainWindow(QMainWindow):
         elif index == 2:
             self.records_view.search()
 
+    def _acknowledged(self) -> tuple[str, ...]:
+        """The findings the operator ticked as checked for the document on screen."""
+        form = self.controller.form
+        if form is None or not self.ack_box.isChecked():
+            return ()
+        return tuple(a.code for a in form.acknowledgements())
+
+    def _show_acknowledgements(self, form: DocumentForm | None) -> None:
+        acks = form.acknowledgements() if form is not None else ()
+        cur = self.controller.current
+        item_id = cur.item_id if cur is not None and form is not None else None
+        if item_id is None or item_id != self._ack_item:
+            self.ack_box.setChecked(False)  # a new document is never acknowledged in advance
+        self._ack_item = item_id
+        self.ack_box.setVisible(bool(acks))
+        if acks:
+            self.ack_box.setText("I have chec&ked: " + "; ".join(a.text for a in acks))
+        else:
+            self.ack_box.setChecked(False)
+
     def _update_actions(self) -> None:
         c = self.controller
         form = c.form
         has_doc = c.current is not None
         saving = c.saving
         blocking = form.blocking() if form is not None else []
-        can_confirm = form is not None and not blocking and not saving
+        refusal = c.save_refusal() if form is not None else None
+        acks = form.acknowledgements() if form is not None else ()
+        acked = not acks or self.ack_box.isChecked()
+        can_confirm = form is not None and not blocking and not saving and refusal is None and acked
         self.confirm_button.setEnabled(can_confirm)
-        self.confirm_action.setEnabled(can_confirm)
+        self.confirm_action.setEnabled(form is not None and not saving)  # says why if it cannot
         self.override_button.setVisible(form is not None and bool(blocking))
-        self.override_button.setEnabled(form is not None and bool(blocking) and not saving)
-        self.flag_button.setEnabled(form is not None and not saving)
-        self.flag_action.setEnabled(form is not None and not saving)
+        self.override_button.setEnabled(form is not None and bool(blocking) and not saving and refusal is None)
+        self.flag_button.setEnabled(form is not None and not saving and refusal is None)
+        self.flag_action.setEnabled(form is not None and not saving and refusal is None)
         self.clear_button.setEnabled(has_doc and not saving)
         self.clear_action.setEnabled(has_doc and not saving)
         self.next_button.setEnabled(not saving and bool(c.open_items()))
@@ -539,6 +585,8 @@ class MainWindow(QMainWindow):
             self.blockers.setText("Saving…")
         elif form is None:
             self.blockers.setText("")
+        elif refusal is not None:
+            self.blockers.setText(f"<b style='color:#c5221f'>Cannot save:</b> {html.escape(refusal)}")
         elif blocking:
             names = ", ".join(f"{v.label} ({v.explanation().lower()})" for v in blocking)
             self.blockers.setText(f"<b style='color:#c5221f'>Cannot confirm yet:</b> {html.escape(names)}")
@@ -548,6 +596,10 @@ class MainWindow(QMainWindow):
                 self.blockers.setText(
                     "<b style='color:#b06000'>Please check before confirming:</b> "
                     + html.escape(", ".join(v.label for v in look))
+                )
+            elif acks and not acked:
+                self.blockers.setText(
+                    "<b style='color:#a50e0e'>Tick “I have checked” (Alt+K) to confirm.</b>"
                 )
             elif form.checks_passed:
                 self.blockers.setText("<span style='color:#1e8e3e'>All check digits pass.</span>")
@@ -645,20 +697,36 @@ class MainWindow(QMainWindow):
         if self.on_settings_saved is not None:
             self.on_settings_saved(settings)
 
+    def _refuse_saving(self) -> bool:
+        """Say why the document cannot be saved at all (and return True), if so."""
+        refusal = self.controller.save_refusal()
+        if refusal is not None:
+            self.show_banner("warning", f"Cannot save: {refusal}.")
+        return refusal is not None
+
     def confirm(self) -> None:
         form = self.controller.form
-        if form is None or self.controller.saving:
+        if form is None or self.controller.saving or self._refuse_saving():
             return
         if form.blocking():
             self.show_banner(
                 "warning", "Some fields are missing or invalid. Correct them, or use “Confirm anyway…”."
             )
             return
-        self.controller.confirm()
+        acks = form.acknowledgements()
+        if acks and not self.ack_box.isChecked():
+            self.show_banner(
+                "warning",
+                "Check the document, then tick “I have checked” (Alt+K): "
+                + "; ".join(a.text for a in acks),
+            )
+            self.ack_box.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.controller.confirm(self._acknowledged())
 
     def confirm_with_override(self) -> None:
         form = self.controller.form
-        if form is None or not form.blocking():
+        if form is None or not form.blocking() or self._refuse_saving():
             return
         reason = self.ask_text(
             "Confirm anyway", "Why confirm although checks fail? The record goes to review."
@@ -667,7 +735,7 @@ class MainWindow(QMainWindow):
             self.controller.flag_for_review(reason, override=True)
 
     def flag(self) -> None:
-        if self.controller.form is None:
+        if self.controller.form is None or self._refuse_saving():
             return
         reason = self.ask_text("Flag for review", "Why should a reviewer look at this document?")
         if reason:

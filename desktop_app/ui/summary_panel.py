@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from desktop_app.ui.form_state import Summary
 
@@ -35,6 +35,21 @@ class SummaryPanel(QGroupBox):
         self.flags = QLabel("-", self)
         self.flags.setWordWrap(True)
         self.flags.setObjectName("findings")
+        self.flags.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # Fixed heights: however long the verdict or the findings, the field rows below
+        # never move (the findings scroll inside their own box; tooltips hold the verdicts).
+        line = self.fontMetrics().lineSpacing()
+        for w in (self.verified, self.decision):
+            w.setFixedHeight(2 * line + 2)
+            w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.findings_box = QScrollArea(self)
+        self.findings_box.setObjectName("findingsBox")
+        self.findings_box.setAccessibleName("Findings list")
+        self.findings_box.setWidget(self.flags)
+        self.findings_box.setWidgetResizable(True)
+        self.findings_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.findings_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.findings_box.setFixedHeight(3 * line + 4)
         for label, widget, name in (
             ("Read:", self.verified, "Verified"),
             ("Decision:", self.decision, "Accepted or needs review"),
@@ -42,7 +57,7 @@ class SummaryPanel(QGroupBox):
             ("Issued by:", self.country, "Issuing country"),
             ("Expiry:", self.expiry, "Expiry"),
             ("Age:", self.age, "Holder's age"),
-            ("Findings:", self.flags, "Findings"),
+            ("Findings:", self.findings_box, "Findings"),
         ):
             widget.setAccessibleName(name)
             # A reason may wrap over lines: its label stays level with the first one.
@@ -61,6 +76,8 @@ class SummaryPanel(QGroupBox):
 
     def show_summary(self, s: Summary) -> None:
         self.verified.setText(s.verified_text)
+        self.verified.setToolTip(s.verified_text)
+        self.decision.setToolTip(s.decision_text)
         _level(self.verified, "ok" if s.verified else "warning")
         self.decision.setText(s.decision_text)
         _level(self.decision, "ok" if s.accepted else "warning")

@@ -10,12 +10,17 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from desktop_app.core.types import DocumentResult
 from desktop_app.ui.engine_client import PageImage
-from desktop_app.ui.style import QUEUE_COLORS, dot_icon
+from desktop_app.ui.policy import Tone, queue_tone
+from desktop_app.ui.style import tone_icon
 
-QueueStatus = Literal["waiting", "reading", "ready", "needs review", "confirmed", "failed", "cancelled"]
+QueueStatus = Literal[
+    "waiting", "reading", "ready", "needs review", "approved", "rejected", "confirmed", "failed", "cancelled"
+]
 Origin = Literal["file", "folder", "camera", "clipboard"]
 OPEN_STATUSES: Final = ("waiting", "reading", "ready")
 """An item in one of these still needs the operator."""
+FINISHED_STATUSES: Final = ("confirmed", "needs review", "approved", "rejected", "cancelled")
+"""Done with at this desk ("Remove finished" takes these away)."""
 
 ItemIdRole: Final = int(Qt.ItemDataRole.UserRole) + 1
 StatusRole: Final = int(Qt.ItemDataRole.UserRole) + 2
@@ -38,6 +43,10 @@ class QueueItem:
     results: dict[int, DocumentResult] = field(default_factory=dict)
     """Latest result per page index (partial after the MRZ stage, final after "done")."""
     read_done: bool = False
+    review_id: int | None = None
+    """The review item this document was sent to, if flagged."""
+    flag_codes: frozenset[str] = frozenset()
+    """The codes of the finished read's findings (for the row's colour)."""
     page_index: int = 0
     added_at: float = field(default_factory=time.time)
 
@@ -87,12 +96,16 @@ class QueueModel(QAbstractTableModel):
             src = item.source if isinstance(item.source, str) else f"{item.origin} image"
             return f"{src}\n{item.status}{': ' + item.message if item.message else ''}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return dot_icon(QUEUE_COLORS.get(item.status, "#5f6368"))
+            return tone_icon(self.tone(item))
         if role == ItemIdRole:
             return item.item_id
         if role == StatusRole:
             return item.status
         return None
+
+    @staticmethod
+    def tone(item: QueueItem) -> Tone:
+        return queue_tone(item.status, item.message, item.flag_codes)
 
     # -- items ----------------------------------------------------------------------------
     def add(self, label: str, source: str | bytes, origin: Origin = "file") -> QueueItem:
