@@ -34,7 +34,14 @@ from desktop_app.core.types import (
     Flag,
     MrzReading,
 )
-from desktop_app.ui.policy import FIELD_LABELS, REQUIRED, Acknowledgement, acknowledgements, required_keys
+from desktop_app.ui.policy import (
+    FIELD_LABELS,
+    REQUIRED,
+    Acknowledgement,
+    acknowledgements,
+    implausible_viz,
+    required_keys,
+)
 
 __all__ = ["FIELD_LABELS", "REQUIRED", "DocumentForm", "FieldView", "Summary", "required_keys"]
 
@@ -327,6 +334,12 @@ class DocumentForm:
                 if v_status == "invalid" or status is None:
                     status, reason = v_status, v_reason
             source = "operator" if edited else (read.source if read is not None else None)
+            if not edited and source == "viz" and status == "ok":
+                # The visual zone alone, with nothing to check it against: a value that does
+                # not look like what the field holds is shown as "check", never as sure.
+                doubt = implausible_viz(key, value)
+                if doubt is not None:
+                    status, reason = "unverified", doubt
             is_required = key in required
             display: Display
             if not value.strip():

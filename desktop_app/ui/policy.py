@@ -170,3 +170,31 @@ def queue_tone(status: str, note: str = "", flag_codes: Iterable[str] = ()) -> T
     if "no_mrz" in codes or note == "no MRZ":
         return "no_mrz"
     return "pass" if note == "all checks pass" else "check"
+
+
+# -- values from the visual zone only ------------------------------------------------------
+MAX_PLACE_WORDS: Final = 4
+MAX_PLACE_CHARS: Final = 40
+RUN_TOGETHER_LETTERS: Final = 11
+"""An authority written as one word this long is likely two words the page spaced."""
+
+
+def implausible_viz(key: str, value: str) -> str | None:
+    """Why a value read from the visual zone alone does not look like what the field holds
+    (None when it does). Such a value is shown as "check", whatever the OCR confidence:
+    no check digit and no MRZ stands behind it."""
+    text = value.strip()
+    if not text:
+        return None
+    words = text.split()
+    if key == "place_of_birth":
+        if any(ch.isdigit() for ch in text):
+            return "a place of birth has no digits: the visual zone may have read another line"
+        if len(words) > MAX_PLACE_WORDS or len(text) > MAX_PLACE_CHARS or text.rstrip().endswith("."):
+            return "this reads like a sentence, not a place: the visual zone may have read another line"
+    elif key == "authority":
+        if len(words) == 1 and sum(ch.isalpha() for ch in text) >= RUN_TOGETHER_LETTERS:
+            return "one long word: the words printed on the page may have run together"
+        if text.rstrip().endswith(".") and len(words) > 6:
+            return "this reads like a sentence, not an authority"
+    return None
