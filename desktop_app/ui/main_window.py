@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -70,8 +70,28 @@ ENGINE_TEXT = {
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
 
+PREFERRED_SIZE = (1480, 900)
+"""What the layout wants at first start; a smaller screen gets the window maximised."""
+
 Ask = Callable[[str, str], bool]
 AskText = Callable[[str, str], str | None]
+
+
+FRAME_ALLOWANCE = (16, 40)
+"""Room a window manager's frame (borders, title bar) takes around the window."""
+
+
+def first_geometry(avail: QRect) -> tuple[QRect, bool]:
+    """Where the window opens at a first start on a screen with ``avail`` free: (rect,
+    maximised). The preferred size, centred, when it fits with its frame; else the whole
+    free area, maximised (a 1366 x 768 counter screen)."""
+    fw, fh = FRAME_ALLOWANCE
+    w, h = PREFERRED_SIZE
+    if avail.width() >= w + fw and avail.height() >= h + fh:
+        rect = QRect(0, 0, w, h)
+        rect.moveCenter(avail.center())
+        return rect, False
+    return QRect(avail.left(), avail.top(), avail.width() - fw, avail.height() - fh), True
 
 
 class MainWindow(QMainWindow):
@@ -109,9 +129,10 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("", self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setVisible(False)
         self.banner.setAccessibleName("Message")
-        self._banner_timer.timeout.connect(self.banner.hide)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 14)
+        self._banner_timer.timeout.connect(self.clear_banner)
         self.stage = QLabel("", self)
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
@@ -188,6 +209,9 @@ class MainWindow(QMainWindow):
         )
         self.clear_action = self._action("C&lear", "Ctrl+Shift+L", self.clear, "Drop this document")
         self.next_action = self._action("&Next document", "Ctrl+N", self.next_document)
+        self.remove_finished_action = self._action(
+            "Remove &finished", "Ctrl+Shift+Del", self.remove_finished, "Take finished documents off the queue"
+        )
         self.cancel_action = self._action("Cancel &reading", "Esc", self.cancel_reading)
         self.retry_action = self._action("Read &again", "Ctrl+Shift+R", self.retry_current)
         self.fit_action = self._action("&Fit", "Ctrl+0", self.view.fit, "Fit the page in the window")
@@ -212,6 +236,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Document")
         for a in (self.confirm_action, self.flag_action, self.clear_action, self.next_action):
             m.addAction(a)
+        m.addAction(self.remove_finished_action)
         m.addSeparator()
         m.addAction(self.cancel_action)
         m.addAction(self.retry_action)
@@ -265,18 +290,44 @@ class MainWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear)
         self.next_button.clicked.connect(self.next_document)
 
-        right = QWidget(self)
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(6, 6, 6, 6)
+        # The right pane: what was read scrolls (summary, fields); the action bar under it
+        # (what stops confirming, the acknowledgement, the buttons) never does, so Confirm
+        # is on screen whatever the findings say and at any window height.
+        form_body = QWidget(self)
+        fl = QVBoxLayout(form_body)
+        fl.setContentsMargins(6, 6, 6, 6)
         stage_row = QVBoxLayout()
         stage_row.setSpacing(2)
         stage_row.addWidget(self.stage)
         stage_row.addWidget(self.progress)
-        rl.addLayout(stage_row)
-        rl.addWidget(self.summary)
-        rl.addWidget(self.fields)
-        rl.addWidget(self.blockers)
-        rl.addStretch(1)
+        fl.addLayout(stage_row)
+        fl.addWidget(self.summary)
+        fl.addWidget(self.fields)
+        fl.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("formScroll")
+        scroll.setWidget(form_body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Never scroll sideways through the form: the panel is as wide as its widest row
+        # (plus room for the vertical scroll bar); the picture gives way instead.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            form_body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        )
+        scroll.setMinimumHeight(120)
+        self.form_scroll = scroll
+        # Two lines, always: the field rows above do not move when the text changes.
+        line = self.blockers.fontMetrics().lineSpacing()
+        self.blockers.setFixedHeight(2 * line + 4)
+        self.blockers.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.action_bar = QWidget(self)
+        self.action_bar.setObjectName("actionBar")
+        al = QVBoxLayout(self.action_bar)
+        al.setContentsMargins(6, 2, 6, 6)
+        al.setSpacing(4)
+        al.addWidget(self.blockers)
+        al.addWidget(self.ack_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.override_button)
@@ -284,23 +335,21 @@ class MainWindow(QMainWindow):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.next_button)
-        rl.addLayout(buttons)
-        scroll = QScrollArea(self)
-        scroll.setWidget(right)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # Never scroll sideways through the form: the panel is as wide as its widest row
-        # (plus room for the vertical scroll bar); the picture gives way instead.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(
-            right.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
-        )
+        al.addLayout(buttons)
+        right = QWidget(self)
+        right.setObjectName("formPane")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(scroll, 1)
+        rl.addWidget(self.action_bar, 0)
+        self.form_pane = right
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("readingSplitter")
         split.addWidget(self.queue_panel)
         split.addWidget(self.view)
-        split.addWidget(scroll)
+        split.addWidget(right)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
@@ -321,6 +370,8 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(4, 4, 4, 0)
         cl.setSpacing(4)
         # Above the tabs: a message about a save or the engine is seen whichever tab is open.
+        # Its height is fixed and it is always there (empty when there is nothing to say), so
+        # a message never moves the rows under the operator's pointer.
         cl.addWidget(self.banner)
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -372,6 +423,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.item_chosen.connect(self.choose_item)
         self.queue_panel.retry_requested.connect(c.retry)
         self.queue_panel.remove_requested.connect(self._remove_item)
+        self.queue_panel.remove_finished_requested.connect(self.remove_finished)
         self.review_view.message.connect(self.show_banner)
         self.review_view.decided.connect(c.review_closed)
         self.records_view.message.connect(self.show_banner)
@@ -387,10 +439,28 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geo = self._qsettings().value("main/geometry")
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
-            self.restoreGeometry(geo)
+        if isinstance(geo, QByteArray) and not geo.isEmpty() and self.restoreGeometry(geo):
+            self._fit_screen(restored=True)
         else:
-            self.resize(1480, 900)
+            self._fit_screen(restored=False)
+
+    def _fit_screen(self, *, restored: bool) -> None:
+        """First start: the preferred size when the screen has room, else maximised. A
+        restored size that no longer fits (a smaller screen now) is treated the same way."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*PREFERRED_SIZE)
+            return
+        avail = screen.availableGeometry()
+        if restored:
+            g = self.frameGeometry()
+            if self.isMaximized() or (g.width() <= avail.width() and g.height() <= avail.height()):
+                return
+        rect, maximise = first_geometry(avail)
+        self.resize(rect.size())
+        self.move(rect.topLeft())
+        if maximise:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _save_geometry(self) -> None:
         try:
@@ -401,16 +471,24 @@ class MainWindow(QMainWindow):
     # -- messages ----------------------------------------------------------------------------
     def show_banner(self, level: str, text: str) -> None:
         self.banner.setText(html.escape(text))
-        self.banner.setProperty("level", level)
+        self.banner.setToolTip(text)
+        self.banner.setProperty("level", level if text else "none")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
-        self.banner.setVisible(bool(text))
         self.statusBar().showMessage(text, 8000)
         # Good news fades; warnings and errors stay until the next message.
         if level in ("ok", "info"):
             self._banner_timer.start(8000)
         else:
             self._banner_timer.stop()
+
+    def clear_banner(self) -> None:
+        """The message area empties; it keeps its place and its height."""
+        self.banner.setText("")
+        self.banner.setToolTip("")
+        self.banner.setProperty("level", "none")
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
 
     def _ask_dialog(self, title: str, text: str) -> bool:
         box = QMessageBox(
@@ -756,6 +834,10 @@ class MainWindow(QMainWindow):
         cur = self.controller.current
         if cur is not None:
             self.controller.retry(cur.item_id)
+
+    def remove_finished(self) -> None:
+        n = self.controller.remove_finished()
+        self.show_banner("info", f"{n} finished document(s) taken off the queue." if n else "Nothing finished to remove.")
 
     def _remove_item(self, item_id: int) -> None:
         cur = self.controller.current

@@ -84,6 +84,13 @@ def state_icon(display: str) -> QIcon:
     return QIcon(state_pixmap(display))
 
 
+TONE_WORDS: Final[dict[str, str]] = {
+    "pass": "all pass", "check": "to check", "no_mrz": "no MRZ", "failed": "failed", "expired": "EXPIRED",
+    "waiting": "waiting", "reading": "reading", "done": "done", "cancelled": "cleared",
+}
+"""A read document's status word in the queue (the tone's own word, short)."""
+
+
 @cache
 def tone_icon(tone: str, size: int = 16) -> QIcon:
     """A queue row's round badge: the tone's colour with its glyph (cached; GUI thread)."""

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from desktop_app.core.types import DocumentResult
 from desktop_app.ui.engine_client import PageImage
 from desktop_app.ui.policy import Tone, queue_tone
-from desktop_app.ui.style import tone_icon
+from desktop_app.ui.style import TONE_WORDS, tone_icon
 
 QueueStatus = Literal[
     "waiting", "reading", "ready", "needs review", "approved", "rejected", "confirmed", "failed", "cancelled"
@@ -25,6 +25,16 @@ FINISHED_STATUSES: Final = ("confirmed", "needs review", "approved", "rejected",
 ItemIdRole: Final = int(Qt.ItemDataRole.UserRole) + 1
 StatusRole: Final = int(Qt.ItemDataRole.UserRole) + 2
 _Index = QModelIndex | QPersistentModelIndex
+
+
+NOTE_CHARS: Final = 26
+"""A queue row's note is cut to this (the tooltip has it all): one long failure message
+must not widen the column and squeeze every file name to "…"."""
+
+
+def trim_note(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(eq=False)
@@ -90,7 +100,9 @@ class QueueModel(QAbstractTableModel):
             return None
         item = self._items[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.label, self.status_word(item), trim_note(item.message))[col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return (item.label, item.status, item.message)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             src = item.source if isinstance(item.source, str) else f"{item.origin} image"
@@ -106,6 +118,11 @@ class QueueModel(QAbstractTableModel):
     @staticmethod
     def tone(item: QueueItem) -> Tone:
         return queue_tone(item.status, item.message, item.flag_codes)
+
+    @classmethod
+    def status_word(cls, item: QueueItem) -> str:
+        """The status column: for a read document, what its dot means ("to check", "expired")."""
+        return TONE_WORDS[cls.tone(item)] if item.status == "ready" else item.status
 
     # -- items ----------------------------------------------------------------------------
     def add(self, label: str, source: str | bytes, origin: Origin = "file") -> QueueItem:
