@@ -390,14 +390,21 @@ class DocumentController(QObject):
         self._pump()
 
     def next_document(self) -> QueueItem | None:
-        """Show the next open item after the current one (wrapping round); None if none."""
+        """Show the next open or failed item after the current one (wrapping round); None
+        if none. A failed one is not skipped in silence: the banner says why it failed,
+        and its image is read again (a failed item is read-only)."""
         items = self.queue.items()
         start = items.index(self._current) + 1 if self._current in items else 0
         for it in items[start:] + items[:start]:
-            if it.is_open and it is not self._current:
-                self._show(it)
-                self._pump()
-                return it
+            if it is self._current or not (it.is_open or it.status == "failed"):
+                continue
+            if it.status == "failed":
+                why = it.message or "the file could not be read"
+                self.notice.emit("error", f"{it.label} failed: {why} Reading it again…")
+                self.retry(it.item_id)
+            self._show(it)
+            self._pump()
+            return it
         self.notice.emit("info", "No more documents in the queue.")
         return None
 

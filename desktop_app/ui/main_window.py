@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
         self.ack_box.toggled.connect(lambda _on: self._update_actions())
         self._ack_item: int | None = None
         self._reason_drafts: dict[str, str] = {}
+        self._focus_pending = False
+        """A new document is on screen: focus its first field needing a look when it comes."""
         self.confirm_button = QPushButton("&Confirm", self)
         self.confirm_button.setObjectName("confirmButton")
         self.override_button = QPushButton("Confirm &anyway…", self)
@@ -212,6 +215,9 @@ class MainWindow(QMainWindow):
         self.remove_finished_action = self._action(
             "Remove &finished", "Ctrl+Shift+Del", self.remove_finished, "Take finished documents off the queue"
         )
+        self.next_look_action = self._action(
+            "Ne&xt field to check", "F8", self.next_field_to_check, "Go to the next field that needs a look"
+        )
         self.cancel_action = self._action("Cancel &reading", "Esc", self.cancel_reading)
         self.retry_action = self._action("Read &again", "Ctrl+Shift+R", self.retry_current)
         self.fit_action = self._action("&Fit", "Ctrl+0", self.view.fit, "Fit the page in the window")
@@ -237,6 +243,7 @@ class MainWindow(QMainWindow):
         for a in (self.confirm_action, self.flag_action, self.clear_action, self.next_action):
             m.addAction(a)
         m.addAction(self.remove_finished_action)
+        m.addAction(self.next_look_action)
         m.addSeparator()
         m.addAction(self.cancel_action)
         m.addAction(self.retry_action)
@@ -519,6 +526,10 @@ class MainWindow(QMainWindow):
     # -- controller events -----------------------------------------------------------------
     def _on_current(self, item: QueueItem | None) -> None:
         self.queue_panel.mark_current(item.item_id if item is not None else None)
+        # The focus never stays in the previous document's field.
+        if self._focus_in_fields():
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_pending = item is not None
         self.page_box.blockSignals(True)
         self.page_box.clear()
         self.page_box.setVisible(False)
@@ -576,6 +587,8 @@ class MainWindow(QMainWindow):
                 self._draw_boxes(form)
         self._show_acknowledgements(form)
         self._update_actions()
+        if form is not None and self._focus_pending:
+            self._focus_first_look(form)
 
     def _on_stage(self, text: str) -> None:
         self.stage.setText(text)
@@ -683,6 +696,47 @@ class MainWindow(QMainWindow):
                 self.blockers.setText("<span style='color:#1e8e3e'>All check digits pass.</span>")
             else:
                 self.blockers.setText("")
+
+    # -- focus -----------------------------------------------------------------------------------
+    def _focus_in_fields(self) -> bool:
+        focused = QApplication.focusWidget()
+        return focused is not None and self.fields.isAncestorOf(focused)
+
+    @staticmethod
+    def _look_keys(form: DocumentForm) -> list[str]:
+        """Fields that need the operator's eye (blocking first in field order, then the rest)."""
+        return [v.key for v in form.fields() if v.blocking or v.needs_look]
+
+    def _focus_first_look(self, form: DocumentForm) -> None:
+        if self._focus_in_fields():
+            self._focus_pending = False  # the operator went to a field already
+            return
+        keys = self._look_keys(form)
+        if keys:
+            self._focus_field(keys[0])
+            self._focus_pending = False
+        elif self.controller.current is not None and self.controller.current.read_done:
+            self._focus_pending = False
+
+    def _focus_field(self, key: str) -> None:
+        self.fields.focus_field(key)
+        self.form_scroll.ensureWidgetVisible(self.fields.edit(key))
+
+    def next_field_to_check(self) -> None:
+        """F8: the next field after the focused one that needs a look (wrapping round)."""
+        form = self.controller.form
+        if form is None:
+            return
+        keys = self._look_keys(form)
+        if not keys:
+            self.show_banner("info", "No field needs a look.")
+            return
+        focused = QApplication.focusWidget()
+        here = focused.property("fieldKey") if focused is not None and self.fields.isAncestorOf(focused) else None
+        order = [v.key for v in form.fields()]
+        start = order.index(here) + 1 if isinstance(here, str) and here in order else 0
+        rotated = order[start:] + order[:start]
+        self._focus_field(next(k for k in rotated if k in keys))
 
     # -- operator actions --------------------------------------------------------------------
     def _restart_engine(self) -> None:

@@ -7,8 +7,8 @@ reason cancelled unsent is not lost: :func:`ask_reason` keeps it as the next dra
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
@@ -42,9 +42,22 @@ class ReasonDialog(QDialog):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self.accept)
+        self.text.installEventFilter(self)  # Ctrl+Enter inside the text box too
         self.text.textChanged.connect(self._update_ok)
         self._update_ok()
         self.text.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            watched is self.text
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def reason(self) -> str:
         return self.text.toPlainText().strip()
