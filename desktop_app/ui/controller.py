@@ -34,6 +34,9 @@ STAGE_TEXT: Final = {
     "viz": "Reading the visual zone…",
     "done": "Reading finished",
 }
+ENGINE_STARTING_TEXT: Final = (
+    "The reading engine is starting (a few seconds after launch); this document is read as soon as it is ready…"
+)
 
 
 def _best_page(results: dict[int, DocumentResult]) -> int:
@@ -206,9 +209,16 @@ class DocumentController(QObject):
         elif item.status == "waiting":
             self._set_stage("Waiting for the reading engine…")
         elif item.status == "reading":
-            self._set_stage(STAGE_TEXT["load"] if not item.results else STAGE_TEXT["mrz"])
+            self._set_stage(self._reading_stage(item))
         else:
             self._set_stage(item.message or item.status.capitalize())
+
+    def _reading_stage(self, item: QueueItem) -> str:
+        if item.results:
+            return STAGE_TEXT["mrz"]
+        if self.engine.state in (EngineState.STARTING, EngineState.RESTARTING):
+            return ENGINE_STARTING_TEXT
+        return STAGE_TEXT["load"]
 
     def show_item(self, item_id: int) -> bool:
         """Put another queue item on screen (the window asks about unsaved edits first)."""
@@ -331,6 +341,9 @@ class DocumentController(QObject):
 
     def _on_engine_state(self, state: str) -> None:
         self.engine_state.emit(state)
+        cur = self._current
+        if cur is not None and cur.status == "reading" and not cur.results:
+            self._set_stage(self._reading_stage(cur))
         if state == EngineState.READY:
             self._pump()
 

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
+    QImageReader,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -71,6 +72,8 @@ ENGINE_TEXT = {
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
 
+PREVIEW_MAX_SIDE = 1400
+"""The longest side of the picture shown before the engine's own page arrives."""
 PREFERRED_SIZE = (1480, 900)
 """What the layout wants at first start; a smaller screen gets the window maximised."""
 
@@ -539,9 +542,35 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Passport desk")
         else:
             self.setWindowTitle(f"{item.label} - Passport desk")
-            if not item.pages:
+            if not item.pages and not (item.is_open and self._show_preview(item)):
                 self.view.show_placeholder("Waiting for the picture…" if item.is_open else item.status)
         self._update_actions()
+
+    def _show_preview(self, item: QueueItem) -> bool:
+        """While the engine starts, show the document's own picture at once (decoded here,
+        scaled down by the decoder, at most a few tens of ms); the engine's page replaces it."""
+        if self.controller.engine.state not in (EngineState.STARTING, EngineState.RESTARTING):
+            return False
+        reader = QImageReader()
+        buf: QBuffer | None = None
+        if isinstance(item.source, bytes):
+            buf = QBuffer()
+            buf.setData(QByteArray(item.source))
+            buf.open(QIODevice.OpenModeFlag.ReadOnly)
+            reader.setDevice(buf)
+        else:
+            reader.setFileName(item.source)
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if not size.isValid() or size.isEmpty():
+            return False
+        scale = min(1.0, PREVIEW_MAX_SIDE / max(size.width(), size.height()))
+        reader.setScaledSize(size * scale)
+        image = reader.read()
+        if image.isNull():
+            return False
+        self.view.set_page(image, (size.width(), size.height()))
+        return True
 
     def _on_page(self, page: PageImage | None) -> None:
         if page is None:
