@@ -111,6 +111,10 @@ class SettingsDialog(QDialog):
         self.self_review_note.setWordWrap(True)
         self.self_review_note.setObjectName("fieldMeta")
         self.self_review.toggled.connect(self._update_notes)
+        for note_label in (self.keep_images_note, self.self_review_note):
+            # Wide enough that the wrapped note is two lines, never clipped by the form.
+            note_label.setMinimumWidth(420)
+            note_label.setMinimumHeight(2 * note_label.fontMetrics().lineSpacing() + 2)
         self._update_notes()
         self.read_viz = QCheckBox(
             "Read the visual zone too (slower; fills place of birth, issue date, authority)", self
