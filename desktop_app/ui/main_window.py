@@ -614,13 +614,24 @@ class MainWindow(QMainWindow):
             self.summary.show_summary(form.summary())
             if self.view.has_page:
                 self._draw_boxes(form)
+            cur = self.controller.current
+            if cur is not None and cur.status not in ("reading", "ready"):
+                self.fields.set_enabled_for_input(False)  # failed or cleared: read-only
+        self._show_no_picture()
         self._show_acknowledgements(form)
         self._update_actions()
         if form is not None and self._focus_pending:
             self._focus_first_look(form)
 
+    def _show_no_picture(self) -> None:
+        """A failed file has no picture: say so instead of "Waiting for the picture…"."""
+        cur = self.controller.current
+        if cur is not None and cur.status == "failed" and not cur.pages:
+            self.view.show_placeholder("No picture: the file could not be read")
+
     def _on_stage(self, text: str) -> None:
         self.stage.setText(text)
+        self._show_no_picture()
         item = self.controller.current
         self.progress.setVisible(item is not None and item.status == "reading")
 

@@ -88,8 +88,12 @@ def save_refusal(
     Asked for every way of saving: a record needs the document's picture and either a
     read MRZ or every required field typed in.
     """
+    if status == "failed":
+        return "the file could not be read; Retry reads it again"
+    if status == "cancelled":
+        return "this document was cleared; open it again to read it again"
     if status not in OPEN_FOR_SAVING:
-        return f"this document is {status}: open it again to read it again"
+        return f"this document is {status}"
     if not has_image:
         return "there is no picture of the document"
     if not mrz_read:

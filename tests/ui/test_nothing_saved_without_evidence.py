@@ -80,6 +80,8 @@ def test_a_text_file_renamed_png_cannot_become_a_record(
     assert asked == [] and not c.saving
     assert "Cannot save" in w.banner.text() or "Cannot save" in w.blockers.text()
     # Typing cannot turn it into a record either: a failed item is read-only.
+    assert w.fields.edit("surname").isReadOnly()
+    assert not w.view.has_page
     c.set_value("surname", "SOMEONE")
     assert c.save_refusal() is not None
     assert not c.flag_for_review("test", override=True)
