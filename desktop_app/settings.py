@@ -57,7 +57,12 @@ class Settings:
     expiry_warning_days: int = 90
     engine_threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     engine_timeout_s: float = 60.0
-    keep_images_for_review: bool = False
+    keep_images_for_review: bool = True
+    """Keep the scan of a flagged document (encrypted) until its review closes, so the
+    reviewer sees it. Off: the reviewer decides from the fields and reasons alone."""
+    allow_self_review: bool = False
+    """A one-person branch: the operator who flagged a document may approve it (the audit
+    trail records it). Off: four eyes, another person approves."""
     read_visual_zone: bool = True
 
     def effective_database_url(self) -> str:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--timeout", type=float, default=180.0)
+    ap.add_argument("--suffix", default="", help="added to each file name, e.g. -1366x768")
+    ap.add_argument("--root", action="store_true", help="also save the whole screen (needs ImageMagick's import)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     w = svc.window
     w.ask = lambda title, text: True
-    w.resize(1500, 940)
-    w.show()
+    w.show()  # first start: the window fits the screen by itself (maximised on a small one)
 
     def wait(cond: Callable[[], bool], what: str) -> None:
         deadline = time.monotonic() + args.timeout
@@ -78,9 +82,14 @@ def main(argv: list[str] | None = None) -> int:
 
     def save(widget: QWidget, name: str) -> None:
         settle()
-        path = out / name
+        stem, ext = name.rsplit(".", 1)
+        path = out / f"{stem}{args.suffix}.{ext}"
         widget.grab().save(str(path))
         print(f"screenshots: {path}")
+        if args.root and shutil.which("import"):
+            screen = out / f"{stem}{args.suffix}-screen.{ext}"
+            subprocess.run(["import", "-window", "root", str(screen)], check=False)
+            print(f"screenshots: {screen}")
 
     c = svc.controller
     samples = samples_dir()
@@ -105,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
     w.tabs.setCurrentIndex(1)
     rv = w.review_view
+    rv.settings = replace(rv.settings, operator_name="b.okafor")  # four eyes: another person reviews
     wait(lambda: rv.model.rowCount() >= 1, "the review list")
     rv.select_review(rv.model.rows()[0].id)
     wait(lambda: rv.detail is not None, "the review detail")
@@ -113,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Confirm the passport, then the records view finds it (numbers masked).
     w.tabs.setCurrentIndex(0)
-    c.confirm()
+    w.ack_box.setChecked(w.ack_box.isVisible())  # the specimen state, acknowledged
+    w.confirm()
     wait(lambda: not c.saving, "the save")
     w.tabs.setCurrentIndex(2)
     wait(lambda: w.records_view.model.rowCount() >= 1, "the records list")

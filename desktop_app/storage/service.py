@@ -350,8 +350,12 @@ class Store:
         *,
         operator: str,
         workstation: str,
+        acknowledged: Sequence[str] = (),
     ) -> int:
         """Save a confirmed record; return its id.
+
+        ``acknowledged``: the findings the operator explicitly acknowledged before saving
+        (expired, minor, specimen); the audit entry records them.
 
         ``final_values`` holds the values the operator confirmed, by field key (keys of
         :data:`FIELD_KEYS`); a field not in it keeps its OCR value. Every field whose final
@@ -390,7 +394,8 @@ class Store:
                 action="record.create",
                 entity="record",
                 entity_id=rec.id,
-                details={"fields": len(fields), "corrected_fields": corrected},
+                details={"fields": len(fields), "corrected_fields": corrected}
+                | ({"acknowledged": list(acknowledged)} if acknowledged else {}),
                 now=now,
             )
             if corrected:
@@ -585,8 +590,13 @@ class Store:
         reviewer: str,
         comment: str | None = None,
         workstation: str | None = None,
+        allow_self_review: bool = False,
     ) -> int:
         """Approve a pending review, applying the reviewer's own ``corrections``; return the new record id.
+
+        Four eyes: the operator who flagged the document may not approve it
+        (:class:`ReviewStateError`) unless ``allow_self_review`` (a one-person branch);
+        the audit entry of the decision then says ``self_review``.
 
         The confirmed record is made in the same transaction; it is confirmed by the
         reviewer at ``workstation`` (default: the workstation that flagged the scan).
@@ -602,6 +612,11 @@ class Store:
         now = _utcnow()
         with self._write() as (session, head):
             rev = self._pending_review(session, review_id)
+            self_review = rev.operator.strip().casefold() == reviewer.strip().casefold()
+            if self_review and not allow_self_review:
+                raise ReviewStateError(
+                    f"Review {review_id} was flagged by {rev.operator}: another person must approve it."
+                )
             station = _check_person(workstation, "workstation") if workstation else rev.workstation
             rows = {
                 f.key: f for f in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id))
@@ -654,7 +669,8 @@ class Store:
             )
             self._close_review(session, head, rev, status="approved", reviewer=reviewer, comment=comment,
                                station=station, now=now,
-                               details={"record_id": rec.id, "corrected_fields": corrected})
+                               details={"record_id": rec.id, "corrected_fields": corrected}
+                               | ({"self_review": True} if self_review else {}))
             audit.append(
                 session,
                 self._keys,

@@ -10,7 +10,7 @@ waits for, and saves through the store client off the GUI thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Final
 
@@ -21,7 +21,8 @@ from desktop_app.settings import Settings
 from desktop_app.storage import Store
 from desktop_app.ui.engine_client import EngineClient, EngineState, PageImage, StageUpdate
 from desktop_app.ui.form_state import DocumentForm
-from desktop_app.ui.models.queue_model import Origin, QueueItem, QueueModel
+from desktop_app.ui.models.queue_model import FINISHED_STATUSES, Origin, QueueItem, QueueModel, QueueStatus
+from desktop_app.ui.policy import reopen_rereads, save_refusal
 from desktop_app.ui.store_client import StoreClient
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ STAGE_TEXT: Final = {
     "viz": "Reading the visual zone…",
     "done": "Reading finished",
 }
+ENGINE_STARTING_TEXT: Final = (
+    "The reading engine is starting (a few seconds after launch); this document is read as soon as it is ready…"
+)
 
 
 def _best_page(results: dict[int, DocumentResult]) -> int:
@@ -123,6 +127,19 @@ class DocumentController(QObject):
     def stage(self) -> str:
         return self._stage
 
+    def save_refusal(self) -> str | None:
+        """Why the document on screen cannot be saved in any way now (None: it can)."""
+        item, form = self._current, self._form
+        if item is None or form is None:
+            return "no document is open"
+        return save_refusal(
+            status=item.status,
+            has_image=bool(item.pages),
+            mrz_read=form.mrz_read,
+            fmt=form.result.format,
+            values=form.final_values(),
+        )
+
     def has_unsaved_changes(self) -> bool:
         """The operator typed something on the current document and did not save it."""
         return self._form is not None and self._form.dirty
@@ -192,16 +209,25 @@ class DocumentController(QObject):
         elif item.status == "waiting":
             self._set_stage("Waiting for the reading engine…")
         elif item.status == "reading":
-            self._set_stage(STAGE_TEXT["load"] if not item.results else STAGE_TEXT["mrz"])
+            self._set_stage(self._reading_stage(item))
         else:
             self._set_stage(item.message or item.status.capitalize())
+
+    def _reading_stage(self, item: QueueItem) -> str:
+        if item.results:
+            return STAGE_TEXT["mrz"]
+        if self.engine.state in (EngineState.STARTING, EngineState.RESTARTING):
+            return ENGINE_STARTING_TEXT
+        return STAGE_TEXT["load"]
 
     def show_item(self, item_id: int) -> bool:
         """Put another queue item on screen (the window asks about unsaved edits first)."""
         item = self.queue.item(item_id)
         if item is None or item is self._current:
             return False
-        if item.status in ("failed", "cancelled") and not item.results:
+        if reopen_rereads(item.status):
+            # Cleared, cancelled or failed: read-only. What was read before never comes
+            # back without its picture; the image is read again from the start.
             self.retry(item_id)
         self._show(item)
         self._pump()
@@ -269,10 +295,15 @@ class DocumentController(QObject):
         else:
             best = final[_best_page(dict(enumerate(final)))] if final else None
             note = "no MRZ" if best is not None and best.status == "no_mrz" else ""
+            item.flag_codes = frozenset(f.code for f in best.flags) if best is not None else frozenset()
             if best is not None and best.status == "ok":
                 form = DocumentForm(best, expiry_warning_days=self.settings.expiry_warning_days)
                 n = len(form.needs_look()) + len(form.blocking())
                 note = "all checks pass" if n == 0 and form.checks_passed else f"{n} to check"
+                item.flag_codes = form.flag_codes()
+                acks = [a.code for a in form.acknowledgements()]
+                if acks:
+                    note = f"{' + '.join(acks)}: acknowledge; {note}"
             self.queue.set_status(item, "ready", note)
         if item is self._current:
             if self._form is None and item.results:
@@ -293,11 +324,8 @@ class DocumentController(QObject):
             return
         self.queue.set_status(item, "failed", message)
         if item is self._current:
-            # Keep what the form holds (the MRZ fields may be there already); if nothing
-            # was read, give the operator an empty form to type into.
-            if self._form is None:
-                self._form = self._new_form(DocumentResult(status="error", file=item.label, error=message))
-                self.form_changed.emit(self._form)
+            # Keep what the form holds on screen (the MRZ fields may be there already);
+            # a failed item is read-only: Retry reads its image again.
             self._set_stage("Reading failed")
             self.notice.emit("error", message)
         self._pump()
@@ -313,13 +341,16 @@ class DocumentController(QObject):
 
     def _on_engine_state(self, state: str) -> None:
         self.engine_state.emit(state)
+        cur = self._current
+        if cur is not None and cur.status == "reading" and not cur.results:
+            self._set_stage(self._reading_stage(cur))
         if state == EngineState.READY:
             self._pump()
 
     # -- operator actions ----------------------------------------------------------------
     def set_value(self, key: str, value: str) -> None:
         if self._form is None:
-            if self._current is None:
+            if self._current is None or self._current.status not in ("reading", "ready"):
                 return
             # Typing into a document nobody could read: start from an empty result.
             self._form = self._new_form(DocumentResult(status="no_mrz", file=self._current.label))
@@ -372,14 +403,21 @@ class DocumentController(QObject):
         self._pump()
 
     def next_document(self) -> QueueItem | None:
-        """Show the next open item after the current one (wrapping round); None if none."""
+        """Show the next open or failed item after the current one (wrapping round); None
+        if none. A failed one is not skipped in silence: the banner says why it failed,
+        and its image is read again (a failed item is read-only)."""
         items = self.queue.items()
         start = items.index(self._current) + 1 if self._current in items else 0
         for it in items[start:] + items[:start]:
-            if it.is_open and it is not self._current:
-                self._show(it)
-                self._pump()
-                return it
+            if it is self._current or not (it.is_open or it.status == "failed"):
+                continue
+            if it.status == "failed":
+                why = it.message or "the file could not be read"
+                self.notice.emit("error", f"{it.label} failed: {why} Reading it again…")
+                self.retry(it.item_id)
+            self._show(it)
+            self._pump()
+            return it
         self.notice.emit("info", "No more documents in the queue.")
         return None
 
@@ -395,9 +433,15 @@ class DocumentController(QObject):
         self._saving = False
         self.saving_changed.emit(False)
 
-    def confirm(self) -> bool:
-        """Save the record as the operator sees it. Refused while a field blocks."""
-        if self._form is not None and self._form.blocking():
+    def confirm(self, acknowledged: Collection[str] = ()) -> bool:
+        """Save the record as the operator sees it. Refused while a field blocks, without
+        the document's evidence (:func:`~desktop_app.ui.policy.save_refusal`), or while a
+        finding that needs an acknowledgement (expired, minor, specimen) is not in
+        ``acknowledged`` (codes; they are recorded in the audit trail)."""
+        if self._form is None or self._form.blocking() or self.save_refusal() is not None:
+            return False
+        needed = tuple(a.code for a in self._form.acknowledgements())
+        if any(code not in acknowledged for code in needed):
             return False
         begun = self._begin_save()
         if begun is None:
@@ -407,7 +451,7 @@ class DocumentController(QObject):
         op, ws = self.settings.operator_name, self.settings.workstation
 
         def save(store: Store) -> int:
-            return store.confirm_record(result, values, operator=op, workstation=ws)
+            return store.confirm_record(result, values, operator=op, workstation=ws, acknowledged=needed)
 
         self.store.call(save, lambda rid: self._saved(item, "confirmed", rid), self._save_error)
         return True
@@ -416,7 +460,7 @@ class DocumentController(QObject):
         """Send the document to the review queue with the operator's reason (also the
         way to confirm over a blocking field: the override is recorded and reviewed)."""
         reason = reason.strip()
-        if not reason:
+        if not reason or self.save_refusal() is not None:
             return False
         begun = self._begin_save()
         if begun is None:
@@ -456,6 +500,7 @@ class DocumentController(QObject):
             self.queue.set_status(item, "confirmed", f"record #{record_id}")
             self.notice.emit("ok", f"Saved as record {record_id}.")
         else:
+            item.review_id = record_id
             self.queue.set_status(item, "needs review", f"review #{record_id}")
             self.notice.emit("ok", f"Sent to the review queue (item {record_id}).")
         self.saved.emit(kind, record_id)
@@ -465,6 +510,20 @@ class DocumentController(QObject):
             nxt = next((it for it in self.queue.items() if it.is_open), None)
             self._show(nxt)
         self._pump()
+
+    def review_closed(self, kind: str, review_id: int) -> None:
+        """A reviewer approved or rejected a review: its queue row says so."""
+        for it in self.queue.items():
+            if it.review_id == review_id and it.status == "needs review":
+                status: QueueStatus = "approved" if kind == "approved" else "rejected"
+                self.queue.set_status(it, status, f"review #{review_id} {status}")
+
+    def remove_finished(self) -> int:
+        """Take confirmed, flagged, decided and cleared items off the queue; how many."""
+        gone = [it for it in self.queue.items() if it.status in FINISHED_STATUSES and it is not self._current]
+        for it in gone:
+            self.queue.remove(it.item_id)
+        return len(gone)
 
     def _save_error(self, message: str) -> None:
         # Nothing is lost: the form object still holds every value; the operator retries.

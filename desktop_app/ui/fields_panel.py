@@ -60,7 +60,7 @@ class FieldsPanel(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(5)
+        grid.setVerticalSpacing(3)
         for col, text in enumerate(("Field", "Value", "", "Status", "Confidence · source")):
             head = QLabel(f"<b>{text}</b>" if text else "", self)
             grid.addWidget(head, 0, col)

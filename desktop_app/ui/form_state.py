@@ -34,35 +34,19 @@ from desktop_app.core.types import (
     Flag,
     MrzReading,
 )
+from desktop_app.ui.policy import (
+    FIELD_LABELS,
+    REQUIRED,
+    Acknowledgement,
+    acknowledgements,
+    implausible_viz,
+    required_keys,
+)
+
+__all__ = ["FIELD_LABELS", "REQUIRED", "DocumentForm", "FieldView", "Summary", "required_keys"]
 
 log = logging.getLogger(__name__)
 
-FIELD_LABELS: Final[Mapping[str, str]] = {
-    "document_code": "Document code",
-    "issuing_country": "Issuing country",
-    "surname": "Surname",
-    "given_names": "Given names",
-    "document_number": "Document number",
-    "nationality": "Nationality",
-    "birth_date": "Date of birth",
-    "sex": "Sex",
-    "expiry_date": "Date of expiry",
-    "personal_number": "Personal number",
-    "optional_data": "Optional data",
-    "place_of_birth": "Place of birth",
-    "issue_date": "Date of issue",
-    "authority": "Authority",
-}
-REQUIRED: Final = (
-    "document_code",
-    "issuing_country",
-    "surname",
-    "document_number",
-    "nationality",
-    "birth_date",
-    "sex",
-    "expiry_date",
-)
 DATE_KEYS: Final = ("birth_date", "expiry_date", "issue_date")
 COUNTRY_KEYS: Final = ("issuing_country", "nationality")
 
@@ -122,13 +106,6 @@ def check_digit_keys(fmt: str | None) -> frozenset[str]:
     elif fmt in ("TD1", "TD2"):
         keys.add("optional_data")  # covered by the composite check digit
     return frozenset(keys)
-
-
-def required_keys(fmt: str | None) -> tuple[str, ...]:
-    # The old French ID card has neither an expiry date nor a nationality in its MRZ.
-    if fmt == "FRID":
-        return tuple(k for k in REQUIRED if k not in ("expiry_date", "nationality"))
-    return REQUIRED
 
 
 @dataclass(frozen=True)
@@ -357,6 +334,12 @@ class DocumentForm:
                 if v_status == "invalid" or status is None:
                     status, reason = v_status, v_reason
             source = "operator" if edited else (read.source if read is not None else None)
+            if not edited and source == "viz" and status == "ok":
+                # The visual zone alone, with nothing to check it against: a value that does
+                # not look like what the field holds is shown as "check", never as sure.
+                doubt = implausible_viz(key, value)
+                if doubt is not None:
+                    status, reason = "unverified", doubt
             is_required = key in required
             display: Display
             if not value.strip():
@@ -437,6 +420,18 @@ class DocumentForm:
         if self._reading is not None:
             flags.extend(self._reading.flags)
         return flags
+
+    def flag_codes(self) -> frozenset[str]:
+        """The codes of the document's findings after the operator's edits."""
+        return frozenset(f.code for f in self._flags_now())
+
+    def acknowledgements(self) -> tuple[Acknowledgement, ...]:
+        """What the operator must acknowledge before confirming (expired, minor, specimen)."""
+        return acknowledgements(self._flags_now())
+
+    @property
+    def mrz_read(self) -> bool:
+        return self.result.mrz is not None
 
     def flag_texts(self) -> tuple[str, ...]:
         """The document's findings in plain words, after the operator's edits."""

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt, QTimer
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -22,13 +22,15 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
+    QImageReader,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -53,6 +55,7 @@ from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models.queue_model import QueueItem
 from desktop_app.ui.portrait_view import PortraitView
 from desktop_app.ui.queue_panel import QueuePanel
+from desktop_app.ui.reason_dialog import ReasonDialog
 from desktop_app.ui.records_view import RecordsView
 from desktop_app.ui.review_view import ReviewView
 from desktop_app.ui.store_client import StoreClient
@@ -70,8 +73,30 @@ ENGINE_TEXT = {
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
 
+PREVIEW_MAX_SIDE = 1400
+"""The longest side of the picture shown before the engine's own page arrives."""
+PREFERRED_SIZE = (1480, 900)
+"""What the layout wants at first start; a smaller screen gets the window maximised."""
+
 Ask = Callable[[str, str], bool]
 AskText = Callable[[str, str], str | None]
+
+
+FRAME_ALLOWANCE = (16, 40)
+"""Room a window manager's frame (borders, title bar) takes around the window."""
+
+
+def first_geometry(avail: QRect) -> tuple[QRect, bool]:
+    """Where the window opens at a first start on a screen with ``avail`` free: (rect,
+    maximised). The preferred size, centred, when it fits with its frame; else the whole
+    free area, maximised (a 1366 x 768 counter screen)."""
+    fw, fh = FRAME_ALLOWANCE
+    w, h = PREFERRED_SIZE
+    if avail.width() >= w + fw and avail.height() >= h + fh:
+        rect = QRect(0, 0, w, h)
+        rect.moveCenter(avail.center())
+        return rect, False
+    return QRect(avail.left(), avail.top(), avail.width() - fw, avail.height() - fh), True
 
 
 class MainWindow(QMainWindow):
@@ -110,9 +135,10 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("", self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.setVisible(False)
         self.banner.setAccessibleName("Message")
-        self._banner_timer.timeout.connect(self.banner.hide)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 14)
+        self._banner_timer.timeout.connect(self.clear_banner)
         self.stage = QLabel("", self)
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
@@ -127,10 +153,19 @@ class MainWindow(QMainWindow):
         self.blockers.setObjectName("fieldMeta")
         self.blockers.setAccessibleName("What stops confirming")
 
+        self.ack_box = QCheckBox("", self)
+        self.ack_box.setObjectName("ackBox")
+        self.ack_box.setAccessibleName("Acknowledge the findings before confirming")
+        self.ack_box.setVisible(False)
+        self.ack_box.toggled.connect(lambda _on: self._update_actions())
+        self._ack_item: int | None = None
+        self._reason_drafts: dict[str, str] = {}
+        self._focus_pending = False
+        """A new document is on screen: focus its first field needing a look when it comes."""
         self.confirm_button = QPushButton("&Confirm", self)
         self.confirm_button.setObjectName("confirmButton")
         self.override_button = QPushButton("Confirm &anyway…", self)
-        self.flag_button = QPushButton("&Flag for review…", self)
+        self.flag_button = QPushButton("Fla&g for review…", self)
         self.flag_button.setObjectName("flagButton")
         self.clear_button = QPushButton("C&lear", self)
         self.next_button = QPushButton("&Next document", self)
@@ -178,17 +213,23 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.confirm_action = self._action("&Confirm", "Ctrl+Return", self.confirm, "Save the record")
         self.flag_action = self._action(
-            "&Flag for review…", "Ctrl+Shift+F", self.flag, "Send to the review queue"
+            "Fla&g for review…", "Ctrl+Shift+F", self.flag, "Send to the review queue"
         )
         self.clear_action = self._action("C&lear", "Ctrl+Shift+L", self.clear, "Drop this document")
         self.next_action = self._action("&Next document", "Ctrl+N", self.next_document)
+        self.remove_finished_action = self._action(
+            "Remove &finished", "Ctrl+Shift+Del", self.remove_finished, "Take finished documents off the queue"
+        )
+        self.next_look_action = self._action(
+            "Ne&xt field to check", "F8", self.next_field_to_check, "Go to the next field that needs a look"
+        )
         self.cancel_action = self._action("Cancel &reading", "Esc", self.cancel_reading)
-        self.retry_action = self._action("&Read again", "Ctrl+Shift+R", self.retry_current)
+        self.retry_action = self._action("Read &again", "Ctrl+Shift+R", self.retry_current)
         self.fit_action = self._action("&Fit", "Ctrl+0", self.view.fit, "Fit the page in the window")
         self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, self.view.zoom_in)
         self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, self.view.zoom_out)
         self.rotate_left_action = self._action("Rotate &left", "Ctrl+L", lambda: self.view.rotate_by(-90))
-        self.rotate_right_action = self._action("Rotate &right", "Ctrl+R", lambda: self.view.rotate_by(90))
+        self.rotate_right_action = self._action("Rotate ri&ght", "Ctrl+R", lambda: self.view.rotate_by(90))
         self.restart_engine_action = self._action("Restart &engine", None, self._restart_engine)
         self.tab_actions = [
             self._action("&Reading", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0)),
@@ -206,6 +247,8 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Document")
         for a in (self.confirm_action, self.flag_action, self.clear_action, self.next_action):
             m.addAction(a)
+        m.addAction(self.remove_finished_action)
+        m.addAction(self.next_look_action)
         m.addSeparator()
         m.addAction(self.cancel_action)
         m.addAction(self.retry_action)
@@ -259,22 +302,48 @@ class MainWindow(QMainWindow):
         self.clear_button.clicked.connect(self.clear)
         self.next_button.clicked.connect(self.next_document)
 
-        right = QWidget(self)
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(6, 6, 6, 6)
+        # The right pane: what was read scrolls (summary, fields); the action bar under it
+        # (what stops confirming, the acknowledgement, the buttons) never does, so Confirm
+        # is on screen whatever the findings say and at any window height.
+        form_body = QWidget(self)
+        fl = QVBoxLayout(form_body)
+        fl.setContentsMargins(6, 6, 6, 6)
         stage_row = QVBoxLayout()
         stage_row.setSpacing(2)
         stage_row.addWidget(self.stage)
         stage_row.addWidget(self.progress)
-        rl.addLayout(stage_row)
+        fl.addLayout(stage_row)
         # The holder's photo beside the summary, above the fields: it costs no extra height.
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
-        rl.addLayout(summary_row)
-        rl.addWidget(self.fields)
-        rl.addWidget(self.blockers)
-        rl.addStretch(1)
+        fl.addLayout(summary_row)
+        fl.addWidget(self.fields)
+        fl.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("formScroll")
+        scroll.setWidget(form_body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Never scroll sideways through the form: the panel is as wide as its widest row
+        # (plus room for the vertical scroll bar); the picture gives way instead.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(
+            form_body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+        )
+        scroll.setMinimumHeight(120)
+        self.form_scroll = scroll
+        # Two lines, always: the field rows above do not move when the text changes.
+        line = self.blockers.fontMetrics().lineSpacing()
+        self.blockers.setFixedHeight(2 * line + 4)
+        self.blockers.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.action_bar = QWidget(self)
+        self.action_bar.setObjectName("actionBar")
+        al = QVBoxLayout(self.action_bar)
+        al.setContentsMargins(6, 2, 6, 6)
+        al.setSpacing(4)
+        al.addWidget(self.blockers)
+        al.addWidget(self.ack_box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.override_button)
@@ -282,23 +351,21 @@ class MainWindow(QMainWindow):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.next_button)
-        rl.addLayout(buttons)
-        scroll = QScrollArea(self)
-        scroll.setWidget(right)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # Never scroll sideways through the form: the panel is as wide as its widest row
-        # (plus room for the vertical scroll bar); the picture gives way instead.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(
-            right.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
-        )
+        al.addLayout(buttons)
+        right = QWidget(self)
+        right.setObjectName("formPane")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(scroll, 1)
+        rl.addWidget(self.action_bar, 0)
+        self.form_pane = right
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("readingSplitter")
         split.addWidget(self.queue_panel)
         split.addWidget(self.view)
-        split.addWidget(scroll)
+        split.addWidget(right)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
@@ -319,6 +386,8 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(4, 4, 4, 0)
         cl.setSpacing(4)
         # Above the tabs: a message about a save or the engine is seen whichever tab is open.
+        # Its height is fixed and it is always there (empty when there is nothing to say), so
+        # a message never moves the rows under the operator's pointer.
         cl.addWidget(self.banner)
         cl.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -370,7 +439,9 @@ class MainWindow(QMainWindow):
         self.queue_panel.item_chosen.connect(self.choose_item)
         self.queue_panel.retry_requested.connect(c.retry)
         self.queue_panel.remove_requested.connect(self._remove_item)
+        self.queue_panel.remove_finished_requested.connect(self.remove_finished)
         self.review_view.message.connect(self.show_banner)
+        self.review_view.decided.connect(c.review_closed)
         self.records_view.message.connect(self.show_banner)
         self.store.opened.connect(self._on_store_opened)
         self.store.open_failed.connect(self._on_store_failed)
@@ -384,10 +455,28 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geo = self._qsettings().value("main/geometry")
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
-            self.restoreGeometry(geo)
+        if isinstance(geo, QByteArray) and not geo.isEmpty() and self.restoreGeometry(geo):
+            self._fit_screen(restored=True)
         else:
-            self.resize(1480, 900)
+            self._fit_screen(restored=False)
+
+    def _fit_screen(self, *, restored: bool) -> None:
+        """First start: the preferred size when the screen has room, else maximised. A
+        restored size that no longer fits (a smaller screen now) is treated the same way."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*PREFERRED_SIZE)
+            return
+        avail = screen.availableGeometry()
+        if restored:
+            g = self.frameGeometry()
+            if self.isMaximized() or (g.width() <= avail.width() and g.height() <= avail.height()):
+                return
+        rect, maximise = first_geometry(avail)
+        self.resize(rect.size())
+        self.move(rect.topLeft())
+        if maximise:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _save_geometry(self) -> None:
         try:
@@ -398,16 +487,24 @@ class MainWindow(QMainWindow):
     # -- messages ----------------------------------------------------------------------------
     def show_banner(self, level: str, text: str) -> None:
         self.banner.setText(html.escape(text))
-        self.banner.setProperty("level", level)
+        self.banner.setToolTip(text)
+        self.banner.setProperty("level", level if text else "none")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
-        self.banner.setVisible(bool(text))
         self.statusBar().showMessage(text, 8000)
         # Good news fades; warnings and errors stay until the next message.
         if level in ("ok", "info"):
             self._banner_timer.start(8000)
         else:
             self._banner_timer.stop()
+
+    def clear_banner(self) -> None:
+        """The message area empties; it keeps its place and its height."""
+        self.banner.setText("")
+        self.banner.setToolTip("")
+        self.banner.setProperty("level", "none")
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
 
     def _ask_dialog(self, title: str, text: str) -> bool:
         box = QMessageBox(
@@ -421,12 +518,27 @@ class MainWindow(QMainWindow):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _ask_text_dialog(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(self, title, label)
-        return text.strip() if ok and text.strip() else None
+        # A reason cancelled unsent is kept as the draft of the next try on this document.
+        cur = self.controller.current
+        key = f"{cur.item_id if cur is not None else 0}:{title}"
+        dlg = ReasonDialog(title, label, self._reason_drafts.get(key, ""), self)
+        sent = bool(dlg.exec())
+        reason = dlg.reason()
+        if sent and reason:
+            self._reason_drafts.pop(key, None)
+            return reason
+        if reason:
+            self._reason_drafts[key] = reason
+            self.show_banner("info", "Not sent. Your reason is kept for the next try.")
+        return None
 
     # -- controller events -----------------------------------------------------------------
     def _on_current(self, item: QueueItem | None) -> None:
         self.queue_panel.mark_current(item.item_id if item is not None else None)
+        # The focus never stays in the previous document's field.
+        if self._focus_in_fields():
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_pending = item is not None
         self.page_box.blockSignals(True)
         self.page_box.clear()
         self.page_box.setVisible(False)
@@ -436,9 +548,35 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("Passport desk")
         else:
             self.setWindowTitle(f"{item.label} - Passport desk")
-            if not item.pages:
+            if not item.pages and not (item.is_open and self._show_preview(item)):
                 self.view.show_placeholder("Waiting for the picture…" if item.is_open else item.status)
         self._update_actions()
+
+    def _show_preview(self, item: QueueItem) -> bool:
+        """While the engine starts, show the document's own picture at once (decoded here,
+        scaled down by the decoder, at most a few tens of ms); the engine's page replaces it."""
+        if self.controller.engine.state not in (EngineState.STARTING, EngineState.RESTARTING):
+            return False
+        reader = QImageReader()
+        buf: QBuffer | None = None
+        if isinstance(item.source, bytes):
+            buf = QBuffer()
+            buf.setData(QByteArray(item.source))
+            buf.open(QIODevice.OpenModeFlag.ReadOnly)
+            reader.setDevice(buf)
+        else:
+            reader.setFileName(item.source)
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if not size.isValid() or size.isEmpty():
+            return False
+        scale = min(1.0, PREVIEW_MAX_SIDE / max(size.width(), size.height()))
+        reader.setScaledSize(size * scale)
+        image = reader.read()
+        if image.isNull():
+            return False
+        self.view.set_page(image, (size.width(), size.height()))
+        return True
 
     def _on_page(self, page: PageImage | None) -> None:
         if page is None:
@@ -474,18 +612,34 @@ class MainWindow(QMainWindow):
         if form is None:
             self.fields.clear()
             self.summary.clear()
-            if self.controller.current is not None:
-                # Reading in progress (or nothing could be read): the operator may type.
+            cur = self.controller.current
+            if cur is not None and cur.status in ("reading", "ready"):
+                # Reading in progress (or no MRZ on the picture): the operator may type.
+                # A failed or cleared item is read-only.
                 self.fields.set_enabled_for_input(True)
         else:
             self.fields.show_views(form.fields())
             self.summary.show_summary(form.summary())
             if self.view.has_page:
                 self._draw_boxes(form)
+            cur = self.controller.current
+            if cur is not None and cur.status not in ("reading", "ready"):
+                self.fields.set_enabled_for_input(False)  # failed or cleared: read-only
+        self._show_no_picture()
+        self._show_acknowledgements(form)
         self._update_actions()
+        if form is not None and self._focus_pending:
+            self._focus_first_look(form)
+
+    def _show_no_picture(self) -> None:
+        """A failed file has no picture: say so instead of "Waiting for the picture…"."""
+        cur = self.controller.current
+        if cur is not None and cur.status == "failed" and not cur.pages:
+            self.view.show_placeholder("No picture: the file could not be read")
 
     def _on_stage(self, text: str) -> None:
         self.stage.setText(text)
+        self._show_no_picture()
         item = self.controller.current
         self.progress.setVisible(item is not None and item.status == "reading")
 
@@ -523,19 +677,42 @@ class MainWindow(QMainWindow):
         elif index == 2:
             self.records_view.search()
 
+    def _acknowledged(self) -> tuple[str, ...]:
+        """The findings the operator ticked as checked for the document on screen."""
+        form = self.controller.form
+        if form is None or not self.ack_box.isChecked():
+            return ()
+        return tuple(a.code for a in form.acknowledgements())
+
+    def _show_acknowledgements(self, form: DocumentForm | None) -> None:
+        acks = form.acknowledgements() if form is not None else ()
+        cur = self.controller.current
+        item_id = cur.item_id if cur is not None and form is not None else None
+        if item_id is None or item_id != self._ack_item:
+            self.ack_box.setChecked(False)  # a new document is never acknowledged in advance
+        self._ack_item = item_id
+        self.ack_box.setVisible(bool(acks))
+        if acks:
+            self.ack_box.setText("I have chec&ked: " + "; ".join(a.text for a in acks))
+        else:
+            self.ack_box.setChecked(False)
+
     def _update_actions(self) -> None:
         c = self.controller
         form = c.form
         has_doc = c.current is not None
         saving = c.saving
         blocking = form.blocking() if form is not None else []
-        can_confirm = form is not None and not blocking and not saving
+        refusal = c.save_refusal() if form is not None else None
+        acks = form.acknowledgements() if form is not None else ()
+        acked = not acks or self.ack_box.isChecked()
+        can_confirm = form is not None and not blocking and not saving and refusal is None and acked
         self.confirm_button.setEnabled(can_confirm)
-        self.confirm_action.setEnabled(can_confirm)
+        self.confirm_action.setEnabled(form is not None and not saving)  # says why if it cannot
         self.override_button.setVisible(form is not None and bool(blocking))
-        self.override_button.setEnabled(form is not None and bool(blocking) and not saving)
-        self.flag_button.setEnabled(form is not None and not saving)
-        self.flag_action.setEnabled(form is not None and not saving)
+        self.override_button.setEnabled(form is not None and bool(blocking) and not saving and refusal is None)
+        self.flag_button.setEnabled(form is not None and not saving and refusal is None)
+        self.flag_action.setEnabled(form is not None and not saving and refusal is None)
         self.clear_button.setEnabled(has_doc and not saving)
         self.clear_action.setEnabled(has_doc and not saving)
         self.next_button.setEnabled(not saving and bool(c.open_items()))
@@ -547,6 +724,8 @@ class MainWindow(QMainWindow):
             self.blockers.setText("Saving…")
         elif form is None:
             self.blockers.setText("")
+        elif refusal is not None:
+            self.blockers.setText(f"<b style='color:#c5221f'>Cannot save:</b> {html.escape(refusal)}")
         elif blocking:
             names = ", ".join(f"{v.label} ({v.explanation().lower()})" for v in blocking)
             self.blockers.setText(f"<b style='color:#c5221f'>Cannot confirm yet:</b> {html.escape(names)}")
@@ -557,10 +736,55 @@ class MainWindow(QMainWindow):
                     "<b style='color:#b06000'>Please check before confirming:</b> "
                     + html.escape(", ".join(v.label for v in look))
                 )
+            elif acks and not acked:
+                self.blockers.setText(
+                    "<b style='color:#a50e0e'>Tick “I have checked” (Alt+K) to confirm.</b>"
+                )
             elif form.checks_passed:
                 self.blockers.setText("<span style='color:#1e8e3e'>All check digits pass.</span>")
             else:
                 self.blockers.setText("")
+
+    # -- focus -----------------------------------------------------------------------------------
+    def _focus_in_fields(self) -> bool:
+        focused = QApplication.focusWidget()
+        return focused is not None and self.fields.isAncestorOf(focused)
+
+    @staticmethod
+    def _look_keys(form: DocumentForm) -> list[str]:
+        """Fields that need the operator's eye (blocking first in field order, then the rest)."""
+        return [v.key for v in form.fields() if v.blocking or v.needs_look]
+
+    def _focus_first_look(self, form: DocumentForm) -> None:
+        if self._focus_in_fields():
+            self._focus_pending = False  # the operator went to a field already
+            return
+        keys = self._look_keys(form)
+        if keys:
+            self._focus_field(keys[0])
+            self._focus_pending = False
+        elif self.controller.current is not None and self.controller.current.read_done:
+            self._focus_pending = False
+
+    def _focus_field(self, key: str) -> None:
+        self.fields.focus_field(key)
+        self.form_scroll.ensureWidgetVisible(self.fields.edit(key))
+
+    def next_field_to_check(self) -> None:
+        """F8: the next field after the focused one that needs a look (wrapping round)."""
+        form = self.controller.form
+        if form is None:
+            return
+        keys = self._look_keys(form)
+        if not keys:
+            self.show_banner("info", "No field needs a look.")
+            return
+        focused = QApplication.focusWidget()
+        here = focused.property("fieldKey") if focused is not None and self.fields.isAncestorOf(focused) else None
+        order = [v.key for v in form.fields()]
+        start = order.index(here) + 1 if isinstance(here, str) and here in order else 0
+        rotated = order[start:] + order[:start]
+        self._focus_field(next(k for k in rotated if k in keys))
 
     # -- operator actions --------------------------------------------------------------------
     def _restart_engine(self) -> None:
@@ -653,20 +877,36 @@ class MainWindow(QMainWindow):
         if self.on_settings_saved is not None:
             self.on_settings_saved(settings)
 
+    def _refuse_saving(self) -> bool:
+        """Say why the document cannot be saved at all (and return True), if so."""
+        refusal = self.controller.save_refusal()
+        if refusal is not None:
+            self.show_banner("warning", f"Cannot save: {refusal}.")
+        return refusal is not None
+
     def confirm(self) -> None:
         form = self.controller.form
-        if form is None or self.controller.saving:
+        if form is None or self.controller.saving or self._refuse_saving():
             return
         if form.blocking():
             self.show_banner(
                 "warning", "Some fields are missing or invalid. Correct them, or use “Confirm anyway…”."
             )
             return
-        self.controller.confirm()
+        acks = form.acknowledgements()
+        if acks and not self.ack_box.isChecked():
+            self.show_banner(
+                "warning",
+                "Check the document, then tick “I have checked” (Alt+K): "
+                + "; ".join(a.text for a in acks),
+            )
+            self.ack_box.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.controller.confirm(self._acknowledged())
 
     def confirm_with_override(self) -> None:
         form = self.controller.form
-        if form is None or not form.blocking():
+        if form is None or not form.blocking() or self._refuse_saving():
             return
         reason = self.ask_text(
             "Confirm anyway", "Why confirm although checks fail? The record goes to review."
@@ -675,7 +915,7 @@ class MainWindow(QMainWindow):
             self.controller.flag_for_review(reason, override=True)
 
     def flag(self) -> None:
-        if self.controller.form is None:
+        if self.controller.form is None or self._refuse_saving():
             return
         reason = self.ask_text("Flag for review", "Why should a reviewer look at this document?")
         if reason:
@@ -696,6 +936,10 @@ class MainWindow(QMainWindow):
         cur = self.controller.current
         if cur is not None:
             self.controller.retry(cur.item_id)
+
+    def remove_finished(self) -> None:
+        n = self.controller.remove_finished()
+        self.show_banner("info", f"{n} finished document(s) taken off the queue." if n else "Nothing finished to remove.")
 
     def _remove_item(self, item_id: int) -> None:
         cur = self.controller.current

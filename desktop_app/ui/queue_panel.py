@@ -22,6 +22,7 @@ class QueuePanel(QWidget):
     """The operator picked an item (click or Enter)."""
     retry_requested = Signal(int)
     remove_requested = Signal(int)
+    remove_finished_requested = Signal()
 
     def __init__(self, model: QueueModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,10 +43,18 @@ class QueuePanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the file's ending visible
+        # The file name takes what the status and the (trimmed) note leave; nothing scrolls
+        # sideways, so a click never shifts the rows under the pointer.
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("needs review") + 14)
+        # The note (trimmed) is in each row's tooltip and in the summary under the list; as
+        # a column it left the file names a few pixels.
+        self.table.setColumnHidden(2, True)
         header.setMinimumSectionSize(40)
         self.setMinimumWidth(300)
         self.table.activated.connect(self._on_activated)
@@ -60,8 +69,13 @@ class QueuePanel(QWidget):
         self.remove_button.setAccessibleName("Remove the selected document from the queue")
         self.retry_button.clicked.connect(self._retry_selected)
         self.remove_button.clicked.connect(self._remove_selected)
+        self.remove_finished_button = QPushButton("Remove finished", self)
+        self.remove_finished_button.setAccessibleName("Remove confirmed, flagged and cleared documents")
+        self.remove_finished_button.setToolTip("Take confirmed, flagged and cleared documents off the queue")
+        self.remove_finished_button.clicked.connect(self.remove_finished_requested.emit)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.remove_finished_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.summary = QLabel("", self)

@@ -35,6 +35,7 @@ from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.review_model import ReviewModel
+from desktop_app.ui.policy import approve_refusal, four_eyes_refusal
 from desktop_app.ui.store_client import StoreClient
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,10 @@ class ReviewView(QWidget):
         self.reject_button = QPushButton("Reject", self)
         self.reject_button.setAccessibleName("Reject this document")
         self.reject_button.clicked.connect(self.reject)
+        self.approve_note = QLabel("", self)
+        self.approve_note.setObjectName("fieldMeta")
+        self.approve_note.setWordWrap(True)
+        self.approve_note.setAccessibleName("Why approving is not offered")
         actions = QHBoxLayout()
         comment_label = QLabel("&Comment:", self)
         comment_label.setBuddy(self.comment)
@@ -143,6 +148,7 @@ class ReviewView(QWidget):
         split_detail.addWidget(self.fields)
         split_detail.setSizes([300, 400])
         dl.addWidget(split_detail, 1)
+        dl.addWidget(self.approve_note)
         dl.addLayout(actions)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -211,9 +217,9 @@ class ReviewView(QWidget):
         self.fields.setRowCount(0)
         self.comment.clear()
         pending = detail is not None and detail.status == "pending"
-        self.approve_button.setEnabled(pending)
         self.reject_button.setEnabled(pending)
         self.comment.setEnabled(pending)
+        self._update_approve()
         if detail is None:
             self.heading.setText("<i>Select a flagged document to review it.</i>")
             self.reasons.setText("")
@@ -234,8 +240,12 @@ class ReviewView(QWidget):
         )
         if image is not None:
             self.image.set_page(image, (image.width(), image.height()))
+        elif detail.status == "pending":
+            self.image.show_placeholder(
+                "No image was kept for this document (Settings: keep the scan of flagged documents)"
+            )
         else:
-            self.image.show_placeholder("No image was kept for this document")
+            self.image.show_placeholder("The scan was dropped when the review closed")
         keys = [k for k in FIELD_KEYS if k in detail.fields] + [
             k for k in detail.fields if k not in FIELD_KEYS
         ]
@@ -265,6 +275,31 @@ class ReviewView(QWidget):
             self.fields.setItem(r, COL_READ, read)
             self.fields.setItem(r, COL_PROPOSED, proposed)
             self.fields.setItem(r, COL_FINAL, final)
+
+    def _four_eyes_refusal(self) -> str | None:
+        d = self._detail
+        if d is None:
+            return None
+        return four_eyes_refusal(
+            flagged_by=d.operator,
+            reviewer=self.settings.operator_name,
+            allow_self_review=self.settings.allow_self_review,
+        )
+
+    def _update_approve(self) -> None:
+        pending = self._detail is not None and self._detail.status == "pending"
+        refusal = self._four_eyes_refusal() if pending else None
+        self.approve_button.setEnabled(pending and refusal is None and not self._busy)
+        self.approve_note.setText(f"Cannot approve: {html.escape(refusal)}." if refusal else "")
+        self.approve_note.setVisible(bool(refusal))
+
+    def final_values(self) -> dict[str, str]:
+        """Every field's final value as the reviewer would approve it."""
+        out: dict[str, str] = {}
+        for r in range(self.fields.rowCount()):
+            key = self._cell(r, COL_FIELD).data(Qt.ItemDataRole.UserRole)
+            out[str(key)] = self._cell(r, COL_FINAL).text().strip()
+        return out
 
     @property
     def detail(self) -> ReviewDetail | None:
@@ -297,20 +332,36 @@ class ReviewView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         pending = self._detail is not None and self._detail.status == "pending"
-        self.approve_button.setEnabled(pending and not busy)
         self.reject_button.setEnabled(pending and not busy)
+        self._update_approve()
 
     def approve(self) -> None:
         d = self._detail
         if d is None or self._busy:
             return
+        reviewer, station = self.settings.operator_name, self.settings.workstation
+        allow_self = self.settings.allow_self_review
+        refusal = approve_refusal(
+            flagged_by=d.operator,
+            reviewer=reviewer,
+            allow_self_review=allow_self,
+            fmt=d.document_format,
+            values=self.final_values(),
+        )
+        if refusal is not None:
+            self.message.emit("warning", f"Not approved: {refusal}.")
+            return
         corrections = self.corrections()
         comment = self.comment.text().strip() or None
-        reviewer, station = self.settings.operator_name, self.settings.workstation
 
         def save(store: Store) -> int:
             return store.approve_review(
-                d.id, corrections, reviewer=reviewer, comment=comment, workstation=station
+                d.id,
+                corrections,
+                reviewer=reviewer,
+                comment=comment,
+                workstation=station,
+                allow_self_review=allow_self,
             )
 
         self._set_busy(True)

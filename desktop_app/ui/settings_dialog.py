@@ -40,6 +40,18 @@ def _with_browse(edit: QLineEdit, button_text: str, pick: object, parent: QWidge
     return box
 
 
+KEEP_IMAGES_NOTE = (
+    "The scan is stored encrypted until the review is approved or rejected, then dropped. "
+    "The reviewer sees the document."
+)
+KEEP_IMAGES_OFF = (
+    "Off: no scan is kept, and the reviewer decides from the fields and reasons alone, "
+    "without seeing the document."
+)
+SELF_REVIEW_OFF = "Off (four eyes): another person approves what an operator flagged."
+SELF_REVIEW_ON = "On: the same person may approve; the audit trail records each such approval."
+
+
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; :attr:`saved` holds what was written on OK."""
 
@@ -88,6 +100,22 @@ class SettingsDialog(QDialog):
         self.keep_images = QCheckBox("Keep the scan of flagged documents until reviewed", self)
         self.keep_images.setChecked(settings.keep_images_for_review)
         self.keep_images.setAccessibleName("Keep images for review")
+        self.keep_images_note = QLabel(KEEP_IMAGES_NOTE, self)
+        self.keep_images_note.setWordWrap(True)
+        self.keep_images_note.setObjectName("fieldMeta")
+        self.keep_images.toggled.connect(self._update_notes)
+        self.self_review = QCheckBox("One-person branch: who flagged a document may approve it", self)
+        self.self_review.setChecked(settings.allow_self_review)
+        self.self_review.setAccessibleName("Allow approving one's own flagged documents")
+        self.self_review_note = QLabel("", self)
+        self.self_review_note.setWordWrap(True)
+        self.self_review_note.setObjectName("fieldMeta")
+        self.self_review.toggled.connect(self._update_notes)
+        for note_label in (self.keep_images_note, self.self_review_note):
+            # Wide enough that the wrapped note is two lines, never clipped by the form.
+            note_label.setMinimumWidth(420)
+            note_label.setMinimumHeight(2 * note_label.fontMetrics().lineSpacing() + 2)
+        self._update_notes()
         self.read_viz = QCheckBox(
             "Read the visual zone too (slower; fills place of birth, issue date, authority)", self
         )
@@ -130,6 +158,9 @@ class SettingsDialog(QDialog):
                 ("&Database:", _with_browse(self.database, "File…", self._pick_database, data)),
                 ("&Keep records for:", self.retention),
                 ("", self.keep_images),
+                ("", self.keep_images_note),
+                ("", self.self_review),
+                ("", self.self_review_note),
                 ("Warn &before expiry:", self.expiry),
             ],
         )
@@ -170,6 +201,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
 
+    def _update_notes(self) -> None:
+        """The consequence of each review setting, said next to it."""
+        self.keep_images_note.setText(KEEP_IMAGES_NOTE if self.keep_images.isChecked() else KEEP_IMAGES_OFF)
+        self.self_review_note.setText(SELF_REVIEW_ON if self.self_review.isChecked() else SELF_REVIEW_OFF)
+
     def _pick_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Watched folder", self.folder.text() or str(Path.home()))
         if d:
@@ -199,6 +235,7 @@ class SettingsDialog(QDialog):
             engine_threads=self.threads.value(),
             engine_timeout_s=float(self.timeout.value()),
             keep_images_for_review=self.keep_images.isChecked(),
+            allow_self_review=self.self_review.isChecked(),
             read_visual_zone=self.read_viz.isChecked(),
         ).validated()
 

@@ -38,14 +38,18 @@ STYLES: Final[dict[str, StateStyle]] = {
     "empty": StateStyle("#9aa0a6", "", "Empty"),
 }
 
-QUEUE_COLORS: Final[dict[str, str]] = {
-    "waiting": "#5f6368",
-    "reading": "#1a73e8",
-    "ready": "#1e8e3e",
-    "needs review": "#d56e0c",
-    "confirmed": "#1e8e3e",
-    "failed": "#c5221f",
-    "cancelled": "#9aa0a6",
+TONES: Final[dict[str, StateStyle]] = {
+    # A queue row's dot (see :func:`desktop_app.ui.policy.queue_tone`): each its own colour
+    # and glyph, so "all checks pass" never looks like "to check" or "no MRZ".
+    "pass": StateStyle("#1e8e3e", "✓", "All checks pass"),
+    "check": StateStyle("#e37400", "?", "To check"),
+    "no_mrz": StateStyle("#8430ce", "∅", "No MRZ"),
+    "failed": StateStyle("#c5221f", "✗", "Failed"),
+    "expired": StateStyle("#a50e0e", "⌛", "Expired"),
+    "waiting": StateStyle("#9aa0a6", "…", "Waiting"),
+    "reading": StateStyle("#1a73e8", "↻", "Reading"),
+    "done": StateStyle("#5f6368", "■", "Done"),
+    "cancelled": StateStyle("#bdc1c6", "–", "Cleared"),
 }
 
 
@@ -80,14 +84,30 @@ def state_icon(display: str) -> QIcon:
     return QIcon(state_pixmap(display))
 
 
-def dot_icon(color: str, size: int = 12) -> QIcon:
+TONE_WORDS: Final[dict[str, str]] = {
+    "pass": "all pass", "check": "to check", "no_mrz": "no MRZ", "failed": "failed", "expired": "EXPIRED",
+    "waiting": "waiting", "reading": "reading", "done": "done", "cancelled": "cleared",
+}
+"""A read document's status word in the queue (the tone's own word, short)."""
+
+
+@cache
+def tone_icon(tone: str, size: int = 16) -> QIcon:
+    """A queue row's round badge: the tone's colour with its glyph (cached; GUI thread)."""
+    st = TONES.get(tone, TONES["done"])
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(color))
-    p.drawEllipse(QPointF(size / 2, size / 2), size / 2 - 1, size / 2 - 1)
+    p.setBrush(QColor(st.color))
+    p.drawEllipse(QPointF(size / 2, size / 2), size / 2 - 0.5, size / 2 - 0.5)
+    p.setPen(QPen(QColor("white")))
+    f = QFont()
+    f.setBold(True)
+    f.setPixelSize(int(size * 0.68))
+    p.setFont(f)
+    p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, st.glyph)
     p.end()
     return QIcon(pm)
 
@@ -120,7 +140,11 @@ def _field_rules() -> str:
 APP_STYLESHEET: Final = (
     _field_rules()
     + """
-QLineEdit:focus { border-width: 3px; padding: 1px 3px; }
+QLineEdit:focus { border: 3px solid #1a73e8; padding: 1px 3px; }
+QPushButton:focus, QCheckBox:focus, QComboBox:focus, QToolButton:focus {
+    outline: none; border: 2px solid #1a73e8; border-radius: 4px;
+}
+QTableView:focus, QGraphicsView:focus { border: 2px solid #1a73e8; }
 QLabel#statusWord { font-size: 11px; }
 QLabel#fieldMeta { color: #5f6368; font-size: 11px; }
 QLabel#expiry[level="expired"] { color: #c5221f; font-weight: bold; }

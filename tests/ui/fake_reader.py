@@ -12,6 +12,9 @@ crashing read:
 * ``...boom...``   the reader raises (a bug)
 * ``...nomrz...``  no MRZ is found
 * ``...badcheck...`` the document number's check digit fails
+* ``...expired...`` the passport expired on 2017-04-15
+* ``...sentence...`` the visual zone reads a sentence as the place of birth and a run-together
+  authority, both "ok" at 96% (what the visual zone alone cannot prove)
 
 Everything else reads as the ICAO 9303 TD3 specimen (ERIKSSON ANNA MARIA).
 """
@@ -70,10 +73,27 @@ def _boxes(width: int, height: int) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
-def _reading(bad_check: bool) -> MrzReading:
+def _check_digit(text: str) -> str:
+    def value(ch: str) -> int:
+        if ch.isdigit():
+            return int(ch)
+        return 0 if ch == "<" else ord(ch) - 55
+
+    return str(sum(value(c) * (7, 3, 1)[i % 3] for i, c in enumerate(text)) % 10)
+
+
+def expired_lines() -> tuple[str, str]:
+    """The specimen with an expiry date of 2017-04-15 (check digits recomputed)."""
+    l2 = SPECIMEN_LINES[1]
+    l2 = l2[:21] + "170415" + _check_digit("170415") + l2[28:43]
+    composite = l2[0:10] + l2[13:20] + l2[21:43]
+    return SPECIMEN_LINES[0], l2 + _check_digit(composite)
+
+
+def _reading(bad_check: bool, expired: bool = False) -> MrzReading:
     from desktop_app.core.mrz import read_mrz
 
-    lines = SPECIMEN_LINES
+    lines = expired_lines() if expired else SPECIMEN_LINES
     if bad_check:
         lines = (lines[0], lines[1][:9] + "7" + lines[1][10:])
     # As a confident recogniser reads a clean specimen: 0.99 for every character, so the
@@ -145,7 +165,7 @@ class FakeReader:
                 on_progress(Progress("mrz", None, result))
                 on_progress(Progress("done", None, result))
             return [result]
-        reading = _reading("badcheck" in label)
+        reading = _reading("badcheck" in label, "expired" in label)
         boxes = _boxes(w, h)
         fields = {k: replace(f, box=boxes.get(k)) for k, f in reading.fields.items()}
         partial = DocumentResult(
@@ -171,6 +191,13 @@ class FakeReader:
         merged = dict(fields)
         for k, v in VIZ_VALUES.items():
             merged[k] = Field(v, 0.93, "viz", "unverified", "visual zone only: no check digit", boxes.get(k))
+        if "sentence" in label:
+            odd = {
+                "place_of_birth": "6. TEXTE ET MOTIF VISIBLES UNIQUEMENT SOUS LUMIERE UV.",
+                "authority": "NORTHHARBOUR",
+            }
+            for k, v in odd.items():
+                merged[k] = Field(v, 0.96, "viz", "ok", None, boxes.get(k))
         final = replace(
             partial, fields=merged, timings_ms={"mrz": self.stage_s * 1000, "viz": self.stage_s * 1000}
         )

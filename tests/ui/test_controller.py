@@ -17,6 +17,7 @@ from desktop_app.ui.application import Services
 from desktop_app.ui.controller import DocumentController
 from desktop_app.ui.engine_client import MSG_CRASHED
 from desktop_app.ui.form_state import DocumentForm
+from desktop_app.ui.policy import ACK_CODES
 from desktop_app.ui.qt_compat import emit_loses_bool_references
 
 
@@ -77,7 +78,7 @@ def test_edit_then_confirm_saves_the_operators_value(
     v = form.field("given_names")
     assert v.edited and v.source == "operator" and v.display == "edited" and not v.verified
     with qtbot.waitSignal(c.saved, timeout=10000) as blocker:
-        assert c.confirm()
+        assert c.confirm(ACK_CODES)
     kind, record_id = blocker.args
     assert kind == "confirmed"
     store = services.store.store
@@ -133,13 +134,13 @@ def test_a_failed_save_keeps_the_form_and_a_retry_works(
 
     store.confirm_record = locked_once  # type: ignore[method-assign]
     with qtbot.waitSignal(c.save_failed, timeout=10000) as failed:
-        c.confirm()
+        c.confirm(ACK_CODES)
     assert "busy" in failed.args[0]
     form = c.form
     assert form is not None and form.field("surname").value == "ERIKSON" and not c.saving
     assert c.current is not None and c.current.status == "ready"
     with qtbot.waitSignal(c.saved, timeout=10000):
-        assert c.confirm()
+        assert c.confirm(ACK_CODES)
     assert len(calls) == 2
 
 

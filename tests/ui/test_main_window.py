@@ -54,6 +54,10 @@ def test_read_edit_confirm_and_find_in_records(
     assert "no check digit" in w.fields.edit("place_of_birth").toolTip()
     assert w.view.has_page and "surname" in w.view.box_keys()
     assert "Passport" in w.summary.kind.text() and "Utopia" in w.summary.country.text()
+    # The ICAO specimen state must be acknowledged before Confirm is offered.
+    assert w.ack_box.isVisible() and "specimen" in w.ack_box.text()
+    assert not w.confirm_button.isEnabled()
+    w.ack_box.setChecked(True)
     assert w.confirm_button.isEnabled()
 
     surname.setFocus()

@@ -79,6 +79,7 @@ def test_generated_passport_read_corrected_confirmed_and_found(
     expected_kind = "confirmed" if not form.blocking() else "flagged"
     with qtbot.waitSignal(c.saved, timeout=20000) as saved:
         if expected_kind == "confirmed":
+            w.ack_box.setChecked(w.ack_box.isVisible())
             qtbot.mouseClick(w.confirm_button, Qt.MouseButton.LeftButton)
         else:
             w.confirm_with_override()

@@ -59,3 +59,16 @@ def test_new_settings_apply_to_the_running_session(
     services.controller.add_files([make_doc("after-restart.png")])
     qtbot.waitUntil(lambda: services.controller.queue.items()[0].status == "ready", timeout=15000)
     assert services.controller.settings.operator_name == "carla"
+
+
+def test_flagged_scans_are_kept_by_default_and_the_dialog_says_what_off_means(qtbot: QtBot) -> None:
+    assert Settings().keep_images_for_review is True  # the reviewer sees the document
+    assert Settings().allow_self_review is False  # four eyes unless a one-person branch says so
+    dlg = SettingsDialog(Settings(), None)
+    qtbot.addWidget(dlg)
+    assert dlg.keep_images.isChecked() and "dropped" in dlg.keep_images_note.text()
+    dlg.keep_images.setChecked(False)
+    assert "without seeing the document" in dlg.keep_images_note.text()
+    dlg.self_review.setChecked(True)
+    assert "audit trail" in dlg.self_review_note.text()
+    assert dlg.values().allow_self_review and not dlg.values().keep_images_for_review

@@ -143,8 +143,10 @@ def _merge(key: str, mrz: Field, seen: VizField, mrz_fields: Mapping[str, Field]
         )
     a, b = _clamp(mrz.confidence), _clamp(seen.confidence)
     if verdict == "exact":
-        status: FieldStatus = "ok" if mrz.status in _UPGRADABLE else mrz.status
-        upgraded = mrz.status in _UPGRADABLE
+        # A code that is not an ICAO code is invalid as a value, not a doubtful read: the
+        # page printing the same code does not make it valid (it stays "invalid").
+        upgraded = mrz.status in _UPGRADABLE and not (mrz.status == "invalid" and key in _CODE_KEYS)
+        status: FieldStatus = "ok" if upgraded else mrz.status
         reason = _join(mrz.reason, _CONFIRMED) if upgraded else (mrz.reason or "MRZ and visual zone agree")
         return replace(mrz, source="mrz+viz", status=status, confidence=1 - (1 - a) * (1 - b), reason=reason,
                        box=seen.box)

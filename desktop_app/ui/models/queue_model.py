@@ -10,16 +10,31 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from desktop_app.core.types import DocumentResult
 from desktop_app.ui.engine_client import PageImage
-from desktop_app.ui.style import QUEUE_COLORS, dot_icon
+from desktop_app.ui.policy import Tone, queue_tone
+from desktop_app.ui.style import TONE_WORDS, tone_icon
 
-QueueStatus = Literal["waiting", "reading", "ready", "needs review", "confirmed", "failed", "cancelled"]
+QueueStatus = Literal[
+    "waiting", "reading", "ready", "needs review", "approved", "rejected", "confirmed", "failed", "cancelled"
+]
 Origin = Literal["file", "folder", "camera", "clipboard"]
 OPEN_STATUSES: Final = ("waiting", "reading", "ready")
 """An item in one of these still needs the operator."""
+FINISHED_STATUSES: Final = ("confirmed", "needs review", "approved", "rejected", "cancelled")
+"""Done with at this desk ("Remove finished" takes these away)."""
 
 ItemIdRole: Final = int(Qt.ItemDataRole.UserRole) + 1
 StatusRole: Final = int(Qt.ItemDataRole.UserRole) + 2
 _Index = QModelIndex | QPersistentModelIndex
+
+
+NOTE_CHARS: Final = 26
+"""A queue row's note is cut to this (the tooltip has it all): one long failure message
+must not widen the column and squeeze every file name to "…"."""
+
+
+def trim_note(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(eq=False)
@@ -38,6 +53,10 @@ class QueueItem:
     results: dict[int, DocumentResult] = field(default_factory=dict)
     """Latest result per page index (partial after the MRZ stage, final after "done")."""
     read_done: bool = False
+    review_id: int | None = None
+    """The review item this document was sent to, if flagged."""
+    flag_codes: frozenset[str] = frozenset()
+    """The codes of the finished read's findings (for the row's colour)."""
     page_index: int = 0
     added_at: float = field(default_factory=time.time)
 
@@ -81,18 +100,29 @@ class QueueModel(QAbstractTableModel):
             return None
         item = self._items[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (item.label, self.status_word(item), trim_note(item.message))[col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return (item.label, item.status, item.message)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             src = item.source if isinstance(item.source, str) else f"{item.origin} image"
             return f"{src}\n{item.status}{': ' + item.message if item.message else ''}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return dot_icon(QUEUE_COLORS.get(item.status, "#5f6368"))
+            return tone_icon(self.tone(item))
         if role == ItemIdRole:
             return item.item_id
         if role == StatusRole:
             return item.status
         return None
+
+    @staticmethod
+    def tone(item: QueueItem) -> Tone:
+        return queue_tone(item.status, item.message, item.flag_codes)
+
+    @classmethod
+    def status_word(cls, item: QueueItem) -> str:
+        """The status column: for a read document, what its dot means ("to check", "expired")."""
+        return TONE_WORDS[cls.tone(item)] if item.status == "ready" else item.status
 
     # -- items ----------------------------------------------------------------------------
     def add(self, label: str, source: str | bytes, origin: Origin = "file") -> QueueItem:

@@ -240,6 +240,12 @@ def test_doubtful_mrz_becomes_ok_only_on_an_exact_match(status: FieldStatus) -> 
     assert partial.status == status
 
 
+def test_an_invalid_country_code_stays_invalid_when_the_page_prints_it_too() -> None:
+    # Issue 12: "Invalid" turned green "MRZ = visual" while the findings still called it invalid.
+    out = check("issuing_country", mrz("XYZ", "invalid", 0.9, "not an ICAO 9303 country code"), viz("XYZ"))
+    assert out.status == "invalid" and out.source == "mrz+viz"
+
+
 def test_mismatch_status_stays_when_the_viz_agrees() -> None:
     out = check("surname", mrz("ERIKSSON", "mismatch", 0.5, "earlier"), viz("ERIKSSON"))
     assert out.status == "mismatch"
