@@ -191,3 +191,7 @@ class PurgeResult:
     images: int
     pending_kept: int
     """Pending reviews older than the cutoff, kept because nobody has decided them yet."""
+    pending_images: int = 0
+    """Images of pending reviews dropped because they were kept longer than allowed."""
+    backups: int = 0
+    """Pre-migration backup copies deleted because they held data older than the cutoff."""
