@@ -81,10 +81,14 @@ def verify_rows(session: Session, keys: Keys) -> RowCheck:
     trails = _trails(session)
     checked = 0
     seen: dict[str, set[int]] = {"record": set(), "review": set()}
-    owners: list[tuple[str, type[Record] | type[Review]]] = [("record", Record), ("review", Review)]
-    for kind, model in owners:
+    for kind in ("record", "review"):
         t = trails[kind]
-        for owner in session.scalars(select(model).order_by(model.id)):
+        rows: Iterable[Record | Review] = (
+            session.scalars(select(Record).order_by(Record.id))
+            if kind == "record"
+            else session.scalars(select(Review).order_by(Review.id))
+        )
+        for owner in rows:
             seen[kind].add(owner.id)
             checked += 1
             if not rowmac.intact(session, keys, owner):

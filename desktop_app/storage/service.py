@@ -1431,7 +1431,8 @@ class Store:
             else:
                 records = list(session.scalars(select(Record).order_by(Record.id)))
                 reviews = list(session.scalars(select(Review).order_by(Review.id)))
-                for owner in (*records, *reviews):
+                owners: list[Record | Review] = [*records, *reviews]
+                for owner in owners:
                     rowmac.seal(session, self._keys, owner)
                 audit.append(
                     session, self._keys, head, actor=actor, workstation=station, action="database.seal",
