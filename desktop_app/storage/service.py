@@ -314,6 +314,7 @@ class Store:
             raise
         except sa_exc.SQLAlchemyError as e:
             raise translate(e) from e
+        self._retention_if_due()
 
     def _enc(self, value: str | None, ctx: str) -> bytes | None:
         return self._cipher.encrypt_opt(value, ctx)
