@@ -21,9 +21,11 @@ Entries hold ids, field keys, counts, dates and actions: never a field value.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +62,20 @@ class AuditVerification:
     """Whether checkpoint signatures were checked against a public key."""
     rows_checked: int = 0
     """How many records and reviews were checked against their MACs and audit entries."""
+
+
+@functools.cache
+def os_account() -> str:
+    """The account this process runs as, from the OS (not from env USER or a command-line
+    flag): recorded in every entry beside the operator name the caller gives."""
+    try:
+        if os.name == "posix":
+            import pwd
+
+            return pwd.getpwuid(os.geteuid()).pw_name
+        return os.getlogin()
+    except (KeyError, OSError):
+        return f"uid:{os.geteuid()}" if hasattr(os, "geteuid") else "unknown"
 
 
 def canonical_details(details: Mapping[str, Any]) -> str:
@@ -140,7 +156,7 @@ def append(
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
-        "details": canonical_details(details),
+        "details": canonical_details({**details, "os_account": os_account()}),
         "prev_hash": head.last_hash,
     }
     digest = row_hash(keys, **cols)

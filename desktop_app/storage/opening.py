@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 
 from sqlalchemy import Engine, func, select
@@ -22,7 +21,7 @@ from .errors import (
     translate,
 )
 from .keys import KeyProvider, KeySource, StaticKey
-from .migrate import schema_state, upgrade_database
+from .migrate import head_revision, schema_state, upgrade_database
 from .models import AuditEntry, AuditHead, Record, Review, StoreMeta
 from .paths import display_url, resolve_database_url, sqlite_file
 from .service import Store, StoreSettings
@@ -93,7 +92,8 @@ def open_store(
         signer = _signer(settings)
         store = Store(engine, keys, settings, shown, signer=signer, resolved_url=resolved)
         if settings.create:
-            store.initialise(actor=_os_account())
+            store.initialise(actor=_os_account(), revision=head_revision())
+            store.note_schema(head_revision(), actor=_os_account())
     except sa_exc.SQLAlchemyError as e:
         engine.dispose()
         raise translate(e) from e
@@ -110,10 +110,7 @@ def open_store(
 
 
 def _os_account() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+    return audit.os_account()
 
 
 def _signer(settings: StoreSettings) -> AuditSigner | None:

@@ -79,6 +79,7 @@ MAX_NAME_CHARS: Final = 128
 MAX_IMAGE_BYTES: Final = 64 * 1024 * 1024
 _CHUNK: Final = 500
 RETENTION_INTERVAL_S: Final = 24 * 3600.0
+SCHEMA_SEEN: Final = "schema_revision"
 
 T = TypeVar("T")
 DateLike = date | datetime
@@ -231,7 +232,7 @@ class Store:
         self._cipher = FieldCipher(keys)
         self._signer = signer
         self._sqlite_path = sqlite_file(resolved_url) if resolved_url else None
-        self._retention_last: float | None = None
+        self._retention_last: float | None = monotonic()  # open_store applies it at open itself
         self._in_retention = False
         self.settings = settings
         self.database = url_for_display
@@ -878,12 +879,15 @@ class Store:
         masked: bool = True,
         *,
         limit: int | None = 1000,
+        viewer: str | None = None,
     ) -> list[RecordSummary]:
         """Confirmed records, newest first.
 
         ``document_number`` and ``name`` (a surname) match exactly after normalisation
         (case, fillers, spaces, accents and punctuation ignored), through keyed blind
         indexes. ``since``/``until`` are dates (whole local days) or datetimes.
+        ``masked=False`` (full document numbers) is an audited view (``viewer`` as for
+        :meth:`get_record`).
         """
         q = select(Record)
         if document_number is not None:
@@ -908,7 +912,7 @@ class Store:
         with self._read() as session:
             recs = list(session.scalars(q))
             values = self._field_values(session, RecordField, {r.id: r.uid for r in recs}, SUMMARY_KEYS)
-            return [
+            out = [
                 RecordSummary(
                     id=r.id,
                     confirmed_at=r.confirmed_at,
@@ -924,6 +928,15 @@ class Store:
                 )
                 for r in recs
             ]
+        if not masked:
+            self._audit_view(
+                "records.search_unmasked",
+                "records",
+                None,
+                {"by_name": name is not None, "by_number": document_number is not None, "count": len(out)},
+                viewer,
+            )
+        return out
 
     def _corrections_of(
         self, session: Session, *, record: Record | None, review: Review | None
@@ -979,13 +992,37 @@ class Store:
             corrections=tuple(self._corrections_of(session, record=rec, review=review)),
         )
 
-    def get_record(self, record_id: int) -> RecordDetail:
-        """A confirmed record in full (document number not masked). :class:`NotFoundError` if absent."""
+    def get_record(self, record_id: int, *, viewer: str | None = None) -> RecordDetail:
+        """A confirmed record in full (document number not masked); the view is audited.
+
+        ``viewer``: the operator name for the audit entry (the OS account is recorded anyway).
+        :class:`NotFoundError` if absent.
+        """
         with self._read() as session:
             rec = session.get(Record, record_id)
             if rec is None:
                 raise NotFoundError(f"Record {record_id} does not exist (or was purged).")
-            return self._record_detail(session, rec)
+            detail = self._record_detail(session, rec)
+        self._audit_view("record.view", "record", record_id, {}, viewer)
+        return detail
+
+    def _audit_view(
+        self, action: str, entity: str, entity_id: int | None, details: dict[str, object], viewer: str | None
+    ) -> None:
+        """One audit entry for reading personal data in full (who saw what, never the values)."""
+        actor = _check_person(viewer or audit.os_account(), "operator")
+        with self._write() as (session, head):
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=actor,
+                workstation=_check_person(socket.gethostname(), "workstation"),
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                details=details,
+            )
 
     def list_reviews(
         self,
@@ -1093,8 +1130,11 @@ class Store:
                 corrections=tuple(self._corrections_of(session, record=None, review=rev)),
             )
 
-    def get_review_image(self, review_id: int) -> bytes | None:
-        """The kept scan of a review item, or None (not kept, or dropped when the review closed)."""
+    def get_review_image(self, review_id: int, *, viewer: str | None = None) -> bytes | None:
+        """The kept scan of a review item, or None (not kept, or dropped when the review closed).
+
+        A returned image is an audited view (``viewer`` as for :meth:`get_record`).
+        """
         with self._read() as session:
             row = session.execute(
                 select(ReviewImage.image_enc, Review.uid)
@@ -1103,7 +1143,9 @@ class Store:
             ).first()
             if row is None:
                 return None
-            return self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+            image = self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+        self._audit_view("review.image_view", "review", review_id, {}, viewer)
+        return image
 
     # -- export ------------------------------------------------------------------
     def export(
@@ -1406,7 +1448,30 @@ class Store:
                 audit.database_uid(session) or "", head.last_id, head.last_hash, _utcnow(), self._signer
             )
 
-    def initialise(self, *, actor: str, workstation: str | None = None) -> None:
+    def note_schema(self, revision: str, *, actor: str) -> None:
+        """Audit a schema change once: the first open at a new ``revision`` adds ``database.upgrade``."""
+        with self._write() as (session, head):
+            meta = session.get(StoreMeta, SCHEMA_SEEN)
+            before = None if meta is None else meta.value
+            if before == revision:
+                return
+            if meta is None:
+                session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
+            else:
+                meta.value = revision
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=actor,
+                workstation=_check_person(socket.gethostname(), "workstation"),
+                action="database.upgrade",
+                entity="database",
+                entity_id=None,
+                details={"from": before, "to": revision},
+            )
+
+    def initialise(self, *, actor: str, workstation: str | None = None, revision: str | None = None) -> None:
         """Give a new database its identity and first entry, or seal an older one (once).
 
         New: ``store_meta.db_uid`` and entry 1, ``database.create``. Older (made before
@@ -1425,6 +1490,8 @@ class Store:
             session.add(StoreMeta(name=audit.DB_UID, value=db_uid))
             head = audit.ensure_head(session, self._keys, db_uid)
             if head.last_id == 0:
+                if revision is not None:  # made at this revision: no upgrade to note
+                    session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
                 audit.append(
                     session, self._keys, head, actor=actor, workstation=station, action="database.create",
                     entity="database", entity_id=None, details={"db_uid": db_uid}, db_uid=db_uid,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -323,3 +324,47 @@ def test_cli_checkpoint_export_and_verify_against_it(
     assert _cli(["audit", "verify", "--database", db_url, "--checkpoints", str(out)]) == 1
     assert "broken" in capsys.readouterr().out
     assert _cli(["audit", "verify", "--database", db_url, "--checkpoints", str(tmp_path / "nowhere")]) == 1
+
+
+# -- finding 9: who acted, and full views --------------------------------------------------
+def test_full_views_and_unmasked_searches_are_audited_with_the_os_account(anchored: Store) -> None:
+    import pwd
+
+    ids = _fill(anchored)
+    account = pwd.getpwuid(os.geteuid()).pw_name
+    anchored.get_record(ids["record"], viewer="boris.r")
+    anchored.search_records(masked=False)
+    anchored.search_records(masked=True)  # masked: no entry
+    entries = anchored.audit_entries()
+    views = [(e.action, e.actor, e.entity_id) for e in entries if e.action in ("record.view", "records.search_unmasked")]
+    assert views == [("record.view", "boris.r", ids["record"]), ("records.search_unmasked", account, None)]
+    assert all(e.details["os_account"] == account for e in entries)
+    assert anchored.verify_audit().ok
+
+
+def test_a_review_image_view_is_audited(db_url: str) -> None:
+    store = open_store(db_url, key=KEY, settings=StoreSettings(keep_review_images=True))
+    try:
+        rid = store.flag_for_review(make_result(), {}, [], image_bytes=b"scan", **OP)
+        assert store.get_review_image(rid, viewer="boris.r") == b"scan"
+        last = store.audit_entries()[-1]
+        assert (last.action, last.actor, last.entity_id) == ("review.image_view", "boris.r", rid)
+    finally:
+        store.close()
+
+
+def test_a_schema_upgrade_is_audited_once(db_url: str) -> None:
+    from desktop_app.storage import upgrade_database
+    from desktop_app.storage.migrate import downgrade_database
+
+    open_store(db_url, key=KEY).close()
+    downgrade_database(db_url, "0002", backup=False)
+    upgrade_database(db_url, backup=False)
+    for _ in range(2):
+        open_store(db_url, key=KEY).close()
+    store = open_store(db_url, key=KEY)
+    try:
+        ups = [e for e in store.audit_entries() if e.action == "database.upgrade"]
+        assert len(ups) == 1 and ups[0].details["to"] == "0003_audit_anchor"
+    finally:
+        store.close()

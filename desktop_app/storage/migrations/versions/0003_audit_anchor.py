@@ -69,7 +69,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     # The identity belongs to this revision's checkpoints: an older application never made
     # one, and upgrading again seals the database afresh (see Store.initialise).
-    op.execute("DELETE FROM store_meta WHERE name = 'db_uid'")
+    op.execute("DELETE FROM store_meta WHERE name IN ('db_uid', 'schema_revision')")
     if op.get_bind().dialect.name == "postgresql":
         for table in _TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
