@@ -586,7 +586,7 @@ class Store:
             result_status=result.status,
             document_format=result.format,
             document_code=result.document_code,
-            reason_codes=",".join(dict.fromkeys(r.code for r in why)),
+            reason_codes="",  # encrypted with the messages in reasons_enc: `minor`, `expired` tell an age group
             reasons_enc=self._cipher.encrypt(
                 json.dumps([[r.code, r.message] for r in why]), f"review:{uid}:reasons"
             ),
@@ -639,7 +639,7 @@ class Store:
             details={
                 "fields": len(fields),
                 "corrected_fields": corrected,
-                "reason_codes": [r.code for r in why],
+                "reasons": len(why),
                 "image_kept": keep_image,
                 "row_mac": mac,
             },
@@ -867,6 +867,12 @@ class Store:
                     )
         return out
 
+    def _reason_codes(self, rev: Review) -> tuple[str, ...]:
+        if rev.reason_codes:  # a row from before revision 0003 that was never sealed
+            return tuple(c for c in rev.reason_codes.split(",") if c)
+        reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+        return tuple(dict.fromkeys(str(c) for c, _ in reasons))
+
     def _mask(self, number: str | None, masked: bool) -> str | None:
         return mask_document_number(number) if masked else number
 
@@ -1072,7 +1078,7 @@ class Store:
                     status=cast(ReviewStatus, r.status),
                     operator=r.operator,
                     workstation=r.workstation,
-                    reason_codes=tuple(c for c in r.reason_codes.split(",") if c),
+                    reason_codes=self._reason_codes(r),
                     document_format=r.document_format,
                     document_code=r.document_code,
                     document_number=self._mask(values[r.id].get("document_number"), masked),
@@ -1499,6 +1505,8 @@ class Store:
             else:
                 records = list(session.scalars(select(Record).order_by(Record.id)))
                 reviews = list(session.scalars(select(Review).order_by(Review.id)))
+                for rev in reviews:
+                    rev.reason_codes = ""  # plain codes (age groups) go: reasons_enc holds them
                 owners: list[Record | Review] = [*records, *reviews]
                 for owner in owners:
                     rowmac.seal(session, self._keys, owner)
