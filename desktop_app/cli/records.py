@@ -269,7 +269,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
     except StorageError as e:
         return _fail(e)
-    print(json.dumps({"path": str(res.path), "format": res.format, "count": res.count}))
+    if res.skipped:
+        print(f"warning: damaged records left out of the export: ids {list(res.skipped)}", file=sys.stderr)
+    print(json.dumps({"path": str(res.path), "format": res.format, "count": res.count, "skipped": list(res.skipped)}))
     return EXIT_OK
 
 

@@ -32,6 +32,7 @@ from .checkpoint import Checkpoint, append_to_folder, checkpoint_file, make_chec
 from .crypto import FieldCipher, Keys, mask_document_number
 from .engine import reader
 from .errors import (
+    DecryptionError,
     InvalidInputError,
     NotFoundError,
     ReviewStateError,
@@ -846,31 +847,46 @@ class Store:
         owners: Mapping[int, str],
         keys: Sequence[str],
     ) -> dict[int, dict[str, str]]:
-        """Decrypted final/proposed values of ``keys`` for the owners ``{id: uid}``."""
+        """Decrypted final/proposed values of ``keys`` for the owners ``{id: uid}``.
+
+        An owner with a value that fails to decrypt is left out (and logged by id), so one
+        damaged row never stops a whole listing.
+        """
         out: dict[int, dict[str, str]] = {i: {} for i in owners}
+        damaged: set[int] = set()
         ids = list(owners)
-        if model is RecordField:
-            for chunk in _chunks(ids):
+        kind = "record" if model is RecordField else "review"
+        for chunk in _chunks(ids):
+            if model is RecordField:
                 q = select(RecordField.record_id, RecordField.key, RecordField.final_value_enc).where(
                     RecordField.record_id.in_(chunk), RecordField.key.in_(keys)
                 )
-                for owner_id, key, blob in session.execute(q):
-                    out[owner_id][key] = self._cipher.decrypt(blob, f"record:{owners[owner_id]}:{key}:final")
-        else:
-            for chunk in _chunks(ids):
-                rq = select(ReviewField.review_id, ReviewField.key, ReviewField.proposed_value_enc).where(
+            else:
+                q = select(ReviewField.review_id, ReviewField.key, ReviewField.proposed_value_enc).where(
                     ReviewField.review_id.in_(chunk), ReviewField.key.in_(keys)
                 )
-                for owner_id, key, blob in session.execute(rq):
-                    out[owner_id][key] = self._cipher.decrypt(
-                        blob, f"review:{owners[owner_id]}:{key}:proposed"
-                    )
+            for owner_id, key, blob in session.execute(q):
+                if owner_id in damaged:
+                    continue
+                stage = "final" if kind == "record" else "proposed"
+                try:
+                    out[owner_id][key] = self._cipher.decrypt(blob, f"{kind}:{owners[owner_id]}:{key}:{stage}")
+                except DecryptionError:
+                    damaged.add(owner_id)
+        for owner_id in damaged:
+            del out[owner_id]
+        if damaged:
+            log.warning("Skipped damaged %ss (a value fails to decrypt): ids %s", kind, sorted(damaged))
         return out
 
     def _reason_codes(self, rev: Review) -> tuple[str, ...]:
         if rev.reason_codes:  # a row from before revision 0003 that was never sealed
             return tuple(c for c in rev.reason_codes.split(",") if c)
-        reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+        try:
+            reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+        except DecryptionError:
+            log.warning("Review %d: its reasons fail to decrypt", rev.id)
+            return ()
         return tuple(dict.fromkeys(str(c) for c, _ in reasons))
 
     def _mask(self, number: str | None, masked: bool) -> str | None:
@@ -933,6 +949,7 @@ class Store:
                     review_id=r.review_id,
                 )
                 for r in recs
+                if r.id in values
             ]
         if not masked:
             self._audit_view(
@@ -1090,6 +1107,7 @@ class Store:
                     has_image=r.id in with_image,
                 )
                 for r in revs
+                if r.id in values
             ]
 
     def get_review(self, review_id: int) -> ReviewDetail:
@@ -1186,7 +1204,15 @@ class Store:
             q = q.where(Record.confirmed_at <= hi[0] if hi[1] else Record.confirmed_at < hi[0])
         q = q.order_by(Record.id)
         with self._read() as session:
-            details = [self._record_detail(session, r) for r in session.scalars(q)]
+            details: list[RecordDetail] = []
+            skipped: list[int] = []
+            for r in session.scalars(q):
+                try:
+                    details.append(self._record_detail(session, r))
+                except (DecryptionError, TamperedError):
+                    skipped.append(r.id)
+        if skipped:
+            log.warning("Export skipped damaged or altered records: ids %s", skipped)
         data = _format_export(kind, details)
         write_private_file(path, data, overwrite=overwrite)
         try:
@@ -1208,6 +1234,7 @@ class Store:
                         "record_ids": [d.id for d in details] if len(details) <= 5000 else None,
                         "first_id": details[0].id if details else None,
                         "last_id": details[-1].id if details else None,
+                        "skipped_ids": skipped,
                     },
                 )
         except StorageError:
@@ -1216,7 +1243,7 @@ class Store:
                 path.unlink()
             raise
         log.info("Exported %d records as %s", len(details), fmt)
-        return ExportResult(path=path, format=kind, count=len(details))
+        return ExportResult(path=path, format=kind, count=len(details), skipped=tuple(skipped))
 
     # -- retention ---------------------------------------------------------------
     def purge(

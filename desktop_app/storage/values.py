@@ -181,6 +181,8 @@ class ExportResult:
     path: Path
     format: ExportFormat
     count: int
+    skipped: tuple[int, ...] = ()
+    """Ids of records left out because a value fails to decrypt or the row fails its MAC."""
 
 
 @dataclass(frozen=True, slots=True)
