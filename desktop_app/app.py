@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.engine_process import DEFAULT_READER_FACTORY
-from desktop_app.settings import Settings, config_path, data_dir, load_settings
+from desktop_app.settings import Settings, config_path, data_dir, ensure_private_folder, load_settings
 
 if TYPE_CHECKING:
     from desktop_app.storage import Store
@@ -36,7 +36,10 @@ def setup_logging(folder: Path | None = None) -> Path | None:
         )
     folder = folder or data_dir() / "logs"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # The data folder first, owner-only: under umask 022 a plain mkdir of logs/ would
+        # leave it 0755 (and it holds the database, the key file and the backups).
+        ensure_private_folder(folder.parent)
+        ensure_private_folder(folder)
         path = folder / LOG_FILE_NAME
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
@@ -60,11 +63,13 @@ def store_opener(settings: Settings) -> Callable[[], Store]:
     on the storage thread, so a slow migration never delays the window."""
 
     def open_store_now() -> Store:
-        from desktop_app.storage import StoreSettings, open_store, upgrade_database
+        from desktop_app.storage import open_store, upgrade_database
+        from desktop_app.store_settings import store_settings
 
         url = settings.effective_database_url()
         upgrade_database(url)
-        return open_store(url, settings=StoreSettings(keep_review_images=settings.keep_images_for_review))
+        # Retention runs at open and then once a day while the window is open.
+        return open_store(url, settings=store_settings(settings, retention=True))
 
     return open_store_now
 

@@ -7,11 +7,13 @@ an older file keeps working after an upgrade; ``version`` lets a later release m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import socket
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,11 @@ class Settings:
     """A one-person branch: the operator who flagged a document may approve it (the audit
     trail records it). Off: four eyes, another person approves."""
     read_visual_zone: bool = True
+    audit_checkpoint_dir: str = ""
+    """Where signed audit checkpoints are appended; empty: ``<data folder>/audit-checkpoints``.
+    Point it at a share the workstation may append to but not rewrite (see README)."""
+    audit_signing_key: str = ""
+    """The audit signing key file; empty: env PASSPORT_DESK_AUDIT_SIGNING_KEY, else the config folder."""
 
     def effective_database_url(self) -> str:
         env = os.environ.get("DATABASE_URL")
@@ -111,11 +118,28 @@ def load_settings(path: Path | None = None) -> Settings:
     return Settings(**values).validated()
 
 
+def ensure_private_folder(folder: Path) -> None:
+    """Create ``folder`` (and parents) owner-only (0700) before anything is written in it."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(folder, 0o700)
+
+
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    """Write atomically (a unique owner-only temp file + rename) so a crash never leaves half
+    a file, and no other user can read it (it may name a database server)."""
     p = path or config_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(settings), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, p)
+    ensure_private_folder(p.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)  # 0600, O_EXCL
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(asdict(settings), indent=2, sort_keys=True) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
     return p

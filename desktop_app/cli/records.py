@@ -1,4 +1,4 @@
-"""`records list`, `export`, `purge`, `audit verify`, `db upgrade`, and `scan --save`'s storage.
+"""`records list`, `export`, `purge`, `audit verify|checkpoint|public-key`, `db upgrade`, and `scan --save`'s storage.
 
 Every command takes ``--database URL`` (default: env ``DATABASE_URL``, else the SQLite file
 in the user's data folder). The encryption key comes from env ``PASSPORT_DESK_KEY``, the
@@ -6,6 +6,8 @@ OS keyring or the owner-only key file (see ``desktop_app.storage.keys``).
 
 Exit status: 0 done; 1 ``audit verify`` found a broken chain; 2 the command could not be
 carried out (database, key or path problem; a plain message goes to standard error).
+Read-only commands (``records list``, ``audit ...``) never create a database, a key or a
+signing key: a missing database is an error (exit 2).
 Standard output carries only the command's result; nothing personal is ever logged.
 """
 
@@ -20,9 +22,11 @@ import socket
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core.types import DocumentResult
+from desktop_app.settings import load_settings
 from desktop_app.storage import (
     ReviewReason,
     StorageError,
@@ -32,6 +36,13 @@ from desktop_app.storage import (
     resolve_database_url,
     upgrade_database,
 )
+from desktop_app.storage.signing import (
+    default_signing_key_path,
+    load_public_key,
+    load_signer,
+    public_key_text,
+)
+from desktop_app.store_settings import store_settings
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +133,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pur = subparsers.add_parser("purge", help="delete records older than a retention period; audited")
     _add_database(pur)
     _add_operator(pur)
-    pur.add_argument("--older-than", type=_days, required=True, metavar="DAYS", dest="older_than")
+    pur.add_argument(
+        "--older-than",
+        type=_days,
+        default=None,
+        metavar="DAYS",
+        dest="older_than",
+        help="the retention period (default: retention_days from the settings)",
+    )
     pur.add_argument("--json", action="store_true", help="print the counts as JSON")
     pur.set_defaults(func=cmd_purge)
 
     aud = subparsers.add_parser("audit", help="the audit log")
     asub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    ver = asub.add_parser("verify", help="check the audit chain; exit 1 and name the bad row if broken")
+    ver = asub.add_parser(
+        "verify", help="check the audit chain, its checkpoints and every row; exit 1 and name the break"
+    )
     _add_database(ver)
     ver.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    ver.add_argument(
+        "--public-key",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="an audit public key whose signatures count (the copy an auditor keeps); repeatable",
+    )
+    ver.add_argument(
+        "--checkpoints",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a checkpoint file or folder to check against as well (exported, or a share); repeatable",
+    )
     ver.set_defaults(func=cmd_audit_verify)
+    cp = asub.add_parser("checkpoint", help="export a signed checkpoint of the chain as it stands now")
+    _add_database(cp)
+    cp.add_argument("--out", type=Path, required=True, metavar="FILE", help="the file to create (appended to)")
+    cp.set_defaults(func=cmd_audit_checkpoint)
+    pk = asub.add_parser("public-key", help="print the audit public key (keep a copy to verify with)")
+    pk.set_defaults(func=cmd_audit_public_key)
 
     db = subparsers.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -147,13 +189,15 @@ def _fail(exc: StorageError) -> int:
     return EXIT_FAILED
 
 
-def _open(args: argparse.Namespace) -> Store:
-    return open_store(resolve_database_url(args.database))
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> Store:
+    return open_store(
+        resolve_database_url(args.database), settings=store_settings(load_settings(), create=not read_only)
+    )
 
 
 def cmd_records_list(args: argparse.Namespace) -> int:
     try:
-        with _open(args) as store:
+        with _open(args, read_only=True) as store:
             items: list[dict[str, Any]] = []
             if args.status in (None, "confirmed"):
                 for r in store.search_records(since=args.since, masked=True, limit=args.limit):
@@ -225,16 +269,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
     except StorageError as e:
         return _fail(e)
-    print(json.dumps({"path": str(res.path), "format": res.format, "count": res.count}))
+    if res.skipped:
+        print(f"warning: damaged records left out of the export: ids {list(res.skipped)}", file=sys.stderr)
+    print(json.dumps({"path": str(res.path), "format": res.format, "count": res.count, "skipped": list(res.skipped)}))
     return EXIT_OK
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
+    days = args.older_than if args.older_than is not None else load_settings().retention_days
+    args.older_than = days
     try:
         with _open(args) as store:
-            res = store.purge(
-                args.older_than, actor=args.operator or _operator(), workstation=socket.gethostname()
-            )
+            res = store.purge(days, actor=args.operator or _operator(), workstation=socket.gethostname())
     except StorageError as e:
         return _fail(e)
     out = {
@@ -243,6 +289,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
         "reviews": res.reviews,
         "images": res.images,
         "pending_kept": res.pending_kept,
+        "pending_images": res.pending_images,
+        "backups": res.backups,
     }
     if args.json:
         print(json.dumps(out))
@@ -256,17 +304,68 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     try:
-        with _open(args) as store:
-            v = store.verify_audit()
+        keys = [load_public_key(p) for p in args.public_key] if args.public_key else None
+        with _open(args, read_only=True) as store:
+            v = store.verify_audit(public_keys=keys, checkpoints=args.checkpoints)
     except StorageError as e:
         return _fail(e)
     if args.json:
-        print(json.dumps({"ok": v.ok, "checked": v.checked, "bad_row_id": v.bad_row_id, "reason": v.reason}))
+        print(
+            json.dumps(
+                {
+                    "ok": v.ok,
+                    "checked": v.checked,
+                    "bad_row_id": v.bad_row_id,
+                    "reason": v.reason,
+                    "checkpoints": v.checkpoints,
+                    "covered": v.covered,
+                    "signatures_checked": v.signatures_checked,
+                    "rows_checked": v.rows_checked,
+                }
+            )
+        )
     elif v.ok:
-        print(f"audit chain intact ({v.checked} entries)")
-    else:
+        sig = "signed " if v.signatures_checked else ""
+        print(
+            f"audit chain intact ({v.checked} entries; {v.checkpoints} {sig}checkpoints, the newest covering "
+            f"{v.covered}; {v.rows_checked} records and reviews match it)"
+        )
+    elif v.bad_row_id is not None:
         print(f"audit chain broken at row {v.bad_row_id}: {v.reason}")
+    else:
+        print(f"audit chain broken: {v.reason}")
     return EXIT_OK if v.ok else EXIT_AUDIT_BROKEN
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    try:
+        with _open(args, read_only=True) as store:
+            cp = store.current_checkpoint()
+        if cp.signature is None:
+            print("error: no audit signing key here; the checkpoint would prove nothing", file=sys.stderr)
+            return EXIT_FAILED
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(cp.to_json() + "\n")
+    except StorageError as e:
+        return _fail(e)
+    except OSError as e:
+        print(f"error: the checkpoint file {args.out} cannot be written ({e.strerror})", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps({"path": str(args.out), "count": cp.count, "at": cp.at, "key_id": cp.key_id}))
+    return EXIT_OK
+
+
+def cmd_audit_public_key(args: argparse.Namespace) -> int:
+    try:
+        signer = load_signer(store_settings(load_settings()).audit_signing_key or default_signing_key_path())
+    except StorageError as e:
+        return _fail(e)
+    if signer is None:
+        print("error: there is no audit signing key on this workstation", file=sys.stderr)
+        return EXIT_FAILED
+    print(public_key_text(signer.public))
+    return EXIT_OK
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

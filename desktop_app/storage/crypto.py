@@ -50,6 +50,8 @@ class Keys:
     index: bytes
     audit: bytes
     check: bytes
+    rows: bytes
+    """For the per-row MACs of records and reviews (see :mod:`.rowmac`)."""
 
     @classmethod
     def from_master(cls, master: bytes) -> Keys:
@@ -58,6 +60,7 @@ class Keys:
             index=_derive(master, "passport-desk/blind-index/v1"),
             audit=_derive(master, "passport-desk/audit-chain/v1"),
             check=_derive(master, "passport-desk/key-check/v1"),
+            rows=_derive(master, "passport-desk/row-mac/v1"),
         )
 
     def key_check(self) -> str:

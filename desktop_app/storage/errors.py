@@ -89,6 +89,15 @@ class DecryptionError(EncryptionKeyError):
     default_message = "A stored value could not be decrypted: wrong key, or the row was altered."
 
 
+class TamperedError(StorageError):
+    """A record or review fails its integrity check: it was changed outside the application."""
+
+    default_message = (
+        "A stored item fails its integrity check (changed outside the application); "
+        "run `passport-desk audit verify`."
+    )
+
+
 class NotFoundError(StorageError):
     """The record or review asked for does not exist (or was purged)."""
 

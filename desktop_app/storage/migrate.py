@@ -4,7 +4,8 @@ The application calls :func:`upgrade_database` on start, before :func:`open_stor
 ``passport-desk db upgrade`` does the same from the command line. For a SQLite file at
 an older revision, a consistent copy (SQLite's online backup, so WAL content is
 included) is written beside it first, owner-only, named
-``<file>.backup-<revision>-<UTC time>.sqlite3``. The upgrade itself runs in one
+``<file>.backup-<revision>-<UTC time>.sqlite3``; it is deleted by the purge that reaches
+the oldest data it holds (see :mod:`.backups`). The upgrade itself runs in one
 transaction: if any step fails, the database is left exactly as it was.
 """
 
@@ -25,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy import exc as sa_exc
 
+from .backups import backup_name
 from .engine import make_engine
 from .errors import (
     DatabaseLockedError,
@@ -98,8 +100,7 @@ def schema_state(conn: Connection) -> tuple[SchemaState, str | None]:
 
 def backup_sqlite(path: Path, revision: str | None) -> Path:
     """A consistent owner-only copy of a live SQLite file (WAL included)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = path.with_name(f"{path.name}.backup-{revision or 'none'}-{stamp}.sqlite3")
+    target = backup_name(path, revision, datetime.now(UTC))
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     os.close(fd)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)

@@ -97,6 +97,8 @@ class Review(Base):
     reviewer: Mapped[str | None] = mapped_column(String(128))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comment_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    row_mac: Mapped[str | None] = mapped_column(String(64))
+    """HMAC over this row, its fields and corrections (see :mod:`.rowmac`); revision 0003."""
 
 
 class ReviewField(Base):
@@ -133,6 +135,8 @@ class Record(Base):
     document_number_index: Mapped[str | None] = mapped_column(String(64), index=True)
     surname_index: Mapped[str | None] = mapped_column(String(64), index=True)
     source_file_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    row_mac: Mapped[str | None] = mapped_column(String(64))
+    """HMAC over this row, its fields and corrections (see :mod:`.rowmac`); revision 0003."""
 
 
 class RecordField(Base):
@@ -227,3 +231,20 @@ class ReviewImage(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     image_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditCheckpoint(Base):
+    """One checkpoint of the audit chain per write transaction (see :mod:`.checkpoint`).
+
+    Insert-only on PostgreSQL (a trigger refuses UPDATE, DELETE and TRUNCATE; revision 0003).
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, index=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+    """UTC ISO 8601 text, exactly as signed."""
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    signature: Mapped[str | None] = mapped_column(String(128))

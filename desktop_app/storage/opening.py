@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from . import audit
 from .crypto import Keys
 from .engine import make_engine, reader
-from .errors import EncryptionKeyError, IntegrityError, MigrationError, SchemaOutdatedError, translate
+from .errors import (
+    DatabaseUnavailableError,
+    EncryptionKeyError,
+    IntegrityError,
+    MigrationError,
+    SchemaOutdatedError,
+    StorageError,
+    translate,
+)
 from .keys import KeyProvider, KeySource, StaticKey
-from .migrate import schema_state, upgrade_database
-from .models import AuditHead, StoreMeta
-from .paths import display_url, resolve_database_url
+from .migrate import head_revision, schema_state, upgrade_database
+from .models import AuditEntry, AuditHead, Record, Review, StoreMeta
+from .paths import display_url, resolve_database_url, sqlite_file
 from .service import Store, StoreSettings
+from .signing import AuditSigner, create_signer, default_signing_key_path, load_signer
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,10 @@ def open_store(
     settings = settings or StoreSettings()
     resolved = resolve_database_url(url)
     shown = display_url(resolved)
+    path = sqlite_file(resolved)
+    if not settings.create and path is not None and not path.exists():
+        # A read-only command on a mistyped path must not leave a new database behind.
+        raise DatabaseUnavailableError(f"The database {shown} does not exist; nothing was created.")
     engine = make_engine(resolved, busy_timeout_s=settings.busy_timeout_s)
     try:
         try:
@@ -75,26 +88,70 @@ def open_store(
             )
         elif state == "unversioned":
             raise MigrationError(f"The database {shown} holds tables that were not made by this application.")
-        keys = _check_key(engine, _key_source(key), shown)
+        keys = _check_key(engine, _key_source(key), shown, create=settings.create)
+        signer = _signer(settings)
+        store = Store(engine, keys, settings, shown, signer=signer, resolved_url=resolved)
+        if settings.create:
+            store.initialise(actor=_os_account(), revision=head_revision())
+            store.note_schema(head_revision(), actor=_os_account())
+    except sa_exc.SQLAlchemyError as e:
+        engine.dispose()
+        raise translate(e) from e
     except BaseException:
         engine.dispose()
         raise
     log.info("Opened database %s", shown)
-    return Store(engine, keys, settings, shown)
+    if settings.retention_days is not None:
+        try:
+            store.apply_retention()
+        except StorageError as e:  # a busy database at start: the daily check tries again
+            log.warning("Retention could not run at open (%s)", type(e).__name__)
+    return store
 
 
-def _check_key(engine: Engine, source: KeySource, shown: str) -> Keys:
-    """Compare the key with the check value stored at creation; store it on a new database."""
+def _os_account() -> str:
+    return audit.os_account()
+
+
+def _signer(settings: StoreSettings) -> AuditSigner | None:
+    if not settings.sign_checkpoints:
+        return None
+    path = settings.audit_signing_key or default_signing_key_path()
+    found = load_signer(path)
+    if found is None and settings.create:
+        found = create_signer(path)
+        log.info("Created an audit signing key in %s", path)
+    return found
+
+
+def _has_rows(session: Session) -> bool:
+    return any(
+        session.scalar(select(func.count()).select_from(model)) for model in (Record, Review, AuditEntry)
+    )
+
+
+def _check_key(engine: Engine, source: KeySource, shown: str, *, create: bool = True) -> Keys:
+    """Compare the key with the check value stored at creation; store it on a new database.
+
+    The check value is written only on a database that holds no rows: one whose check
+    value was deleted is refused, never taken over by whatever key comes next.
+    """
     try:
         with Session(reader(engine)) as session, session.begin():
             meta = session.get(StoreMeta, KEY_CHECK)
             stored = None if meta is None else meta.value
             has_head = session.get(AuditHead, audit.HEAD_ID) is not None
+            has_rows = stored is None and _has_rows(session)
     except sa_exc.SQLAlchemyError as e:
         raise translate(e) from e
+    if has_rows:
+        raise EncryptionKeyError(
+            f"The database {shown} holds records but its key check value is missing (removed outside "
+            "the application); it is not opened, so that no other key can take it over."
+        )
     master = source.find()
     if master is None:
-        if stored is not None:
+        if stored is not None or not create:
             raise EncryptionKeyError(
                 f"No encryption key was found for {shown} (looked in env PASSPORT_DESK_KEY, "
                 "the OS keyring and the key file). Restore the key this database was made with."
@@ -105,7 +162,7 @@ def _check_key(engine: Engine, source: KeySource, shown: str) -> Keys:
         raise EncryptionKeyError(
             f"The encryption key from {source.describe()} does not match the database {shown}."
         )
-    if stored is not None and has_head:
+    if (stored is not None and has_head) or not create:
         return keys
     # A new database: store the key check value and the audit chain's head, once.
     try:

@@ -14,29 +14,36 @@ import socket
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Final, TypeVar, cast
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.core.types import FIELD_KEYS, DocumentResult, Flag
 
-from . import audit
+from . import audit, backups, rowmac
+from .checkpoint import Checkpoint, append_to_folder, checkpoint_file, make_checkpoint, read_file
 from .crypto import FieldCipher, Keys, mask_document_number
 from .engine import reader
 from .errors import (
+    DecryptionError,
     InvalidInputError,
     NotFoundError,
     ReviewStateError,
     StorageError,
+    TamperedError,
     translate,
 )
 from .exportfile import resolve_export_path, to_csv, write_private_file
+from .integrity import verify_rows
 from .models import (
+    AuditCheckpoint,
     AuditEntry,
     AuditHead,
     Correction,
@@ -45,7 +52,10 @@ from .models import (
     Review,
     ReviewField,
     ReviewImage,
+    StoreMeta,
 )
+from .paths import sqlite_file
+from .signing import AuditSigner
 from .values import (
     AuditEntryInfo,
     CorrectionInfo,
@@ -69,6 +79,8 @@ MAX_VALUE_CHARS: Final = 500
 MAX_NAME_CHARS: Final = 128
 MAX_IMAGE_BYTES: Final = 64 * 1024 * 1024
 _CHUNK: Final = 500
+RETENTION_INTERVAL_S: Final = 24 * 3600.0
+SCHEMA_SEEN: Final = "schema_revision"
 
 T = TypeVar("T")
 DateLike = date | datetime
@@ -83,7 +95,20 @@ class StoreSettings:
     busy_timeout_s: float = 10.0
     """How long a save waits for another window's save before :class:`DatabaseLockedError`."""
     create: bool = True
-    """Create the schema in an empty database (an older schema is never upgraded here)."""
+    """Create the schema in an empty database (an older schema is never upgraded here), and a
+    missing SQLite file, key or signing key. False for read-only commands."""
+    sign_checkpoints: bool = True
+    """Sign audit checkpoints with the audit signing key (see :mod:`.signing`)."""
+    audit_signing_key: Path | None = None
+    """The signing key file; None for the default (env, else the config folder)."""
+    checkpoint_dir: Path | None = None
+    """A folder to append signed checkpoints to (a share, ideally); None for none."""
+    retention_days: int | None = None
+    """Apply this retention period at open and once a day while open; None: only on request."""
+    pending_image_days: int = 30
+    """Images kept with a review that is still pending are dropped after this many days."""
+    pending_overdue_days: int = 14
+    """Pending reviews older than this are reported (audited, logged) as overdue."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +184,17 @@ def _chunks(items: Sequence[T], n: int = _CHUNK) -> Iterator[Sequence[T]]:
         yield items[i : i + n]
 
 
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """``[1, 2, 3, 7]`` -> ``[[1, 3], [7, 7]]``: ids of purged rows, compact, for the audit entry."""
+    out: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if out and out[-1][1] == i - 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
 def _reasons_of(reasons: Sequence[Flag | ReviewReason | str], result: DocumentResult) -> list[ReviewReason]:
     out: list[ReviewReason] = []
     for r in reasons or result.flags:
@@ -171,6 +207,10 @@ def _reasons_of(reasons: Sequence[Flag | ReviewReason | str], result: DocumentRe
     return out
 
 
+class _MissingCheckpoints(Exception):
+    pass
+
+
 class Store:
     """Records, the review queue, the audit chain and privacy operations on one database.
 
@@ -178,10 +218,23 @@ class Store:
     and closes its own session; share one :class:`Store` between threads of a process.
     """
 
-    def __init__(self, engine: Engine, keys: Keys, settings: StoreSettings, url_for_display: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Keys,
+        settings: StoreSettings,
+        url_for_display: str,
+        *,
+        signer: AuditSigner | None = None,
+        resolved_url: str | None = None,
+    ) -> None:
         self._engine = engine
         self._keys = keys
         self._cipher = FieldCipher(keys)
+        self._signer = signer
+        self._sqlite_path = sqlite_file(resolved_url) if resolved_url else None
+        self._retention_last: float | None = monotonic()  # open_store applies it at open itself
+        self._in_retention = False
         self.settings = settings
         self.database = url_for_display
         """The database URL, password hidden."""
@@ -210,17 +263,49 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Session, AuditHead]]:
-        """One write transaction, chain locked first; driver errors become StorageErrors."""
+        """One write transaction, chain locked first; driver errors become StorageErrors.
+
+        A transaction that appended audit entries also stores a checkpoint of the chain (in
+        the table, and after the commit in the checkpoint folder, if any).
+        """
+        made: list[Checkpoint] = []
         try:
             with self._write_sessions.begin() as session:
                 head = audit.lock_head(session)
+                start = head.last_id
                 yield session, head
+                if head.last_id != start:
+                    made.append(self._store_checkpoint(session, head))
         except StorageError:
             raise
         except sa_exc.SQLAlchemyError as e:
             err = translate(e)
             log.warning("Save failed: %s (%s)", type(err).__name__, type(e.__cause__ or e).__name__)
             raise err from e
+        for cp in made:
+            self._export_checkpoint(cp)
+        self._retention_if_due()
+
+    def _store_checkpoint(self, session: Session, head: AuditHead) -> Checkpoint:
+        cp = make_checkpoint(
+            audit.database_uid(session) or "", head.last_id, head.last_hash, _utcnow(), self._signer
+        )
+        session.add(
+            AuditCheckpoint(
+                count=cp.count, last_hash=cp.last_hash, at=cp.at, key_id=cp.key_id, signature=cp.signature
+            )
+        )
+        return cp
+
+    def _export_checkpoint(self, cp: Checkpoint) -> None:
+        """Best effort, after the commit: the save stands even if the folder is unreachable."""
+        folder = self.settings.checkpoint_dir
+        if folder is None or cp.signature is None or not cp.database:
+            return
+        try:
+            append_to_folder(folder, cp)
+        except OSError as e:
+            log.warning("Audit checkpoint not written to the checkpoint folder (%s)", e.strerror or type(e).__name__)
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -231,6 +316,7 @@ class Store:
             raise
         except sa_exc.SQLAlchemyError as e:
             raise translate(e) from e
+        self._retention_if_due()
 
     def _enc(self, value: str | None, ctx: str) -> bytes | None:
         return self._cipher.encrypt_opt(value, ctx)
@@ -385,6 +471,7 @@ class Store:
                 stage="confirm",
                 now=now,
             )
+            mac = rowmac.seal(session, self._keys, rec)
             audit.append(
                 session,
                 self._keys,
@@ -394,7 +481,7 @@ class Store:
                 action="record.create",
                 entity="record",
                 entity_id=rec.id,
-                details={"fields": len(fields), "corrected_fields": corrected}
+                details={"fields": len(fields), "corrected_fields": corrected, "row_mac": mac}
                 | ({"acknowledged": list(acknowledged)} if acknowledged else {}),
                 now=now,
             )
@@ -505,7 +592,7 @@ class Store:
             result_status=result.status,
             document_format=result.format,
             document_code=result.document_code,
-            reason_codes=",".join(dict.fromkeys(r.code for r in why)),
+            reason_codes="",  # encrypted with the messages in reasons_enc: `minor`, `expired` tell an age group
             reasons_enc=self._cipher.encrypt(
                 json.dumps([[r.code, r.message] for r in why]), f"review:{uid}:reasons"
             ),
@@ -545,6 +632,7 @@ class Store:
                     image_enc=self._cipher.encrypt_bytes(image_bytes, f"review-image:{uid}"),
                 )
             )
+        mac = rowmac.seal(session, self._keys, rev)
         audit.append(
             session,
             self._keys,
@@ -557,8 +645,9 @@ class Store:
             details={
                 "fields": len(fields),
                 "corrected_fields": corrected,
-                "reason_codes": [r.code for r in why],
+                "reasons": len(why),
                 "image_kept": keep_image,
+                "row_mac": mac,
             },
             now=now,
         )
@@ -576,7 +665,17 @@ class Store:
                 f"Review {review_id} was already {rev.status} by {rev.reviewer or 'someone'}; "
                 "nothing was changed."
             )
+        self._check_intact(session, rev)
         return rev
+
+    def _check_intact(self, session: Session, owner: Record | Review) -> None:
+        if not rowmac.intact(session, self._keys, owner):
+            kind = "Record" if isinstance(owner, Record) else "Review"
+            log.error("%s %d fails its integrity check", kind, owner.id)
+            raise TamperedError(
+                f"{kind} {owner.id} fails its integrity check: it was changed outside the application. "
+                "Nothing was changed; run `passport-desk audit verify` and tell the security officer."
+            )
 
     def _drop_image(self, session: Session, review_id: int) -> bool:
         res = session.execute(delete(ReviewImage).where(ReviewImage.review_id == review_id))
@@ -671,6 +770,7 @@ class Store:
                                station=station, now=now,
                                details={"record_id": rec.id, "corrected_fields": corrected}
                                | ({"self_review": True} if self_review else {}))
+            record_mac = rowmac.seal(session, self._keys, rec)
             audit.append(
                 session,
                 self._keys,
@@ -684,6 +784,7 @@ class Store:
                     "fields": len(fields),
                     "review_id": rev.id,
                     "corrected_fields": [f.key for f in fields if f.changed],
+                    "row_mac": record_mac,
                 },
                 now=now,
             )
@@ -725,6 +826,7 @@ class Store:
         rev.reviewed_at = now
         rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
         dropped = self._drop_image(session, rev.id)
+        mac = rowmac.seal(session, self._keys, rev)
         audit.append(
             session,
             self._keys,
@@ -734,7 +836,7 @@ class Store:
             action="review.approve" if status == "approved" else "review.reject",
             entity="review",
             entity_id=rev.id,
-            details={**details, "image_dropped": dropped},
+            details={**details, "image_dropped": dropped, "row_mac": mac},
             now=now,
         )
 
@@ -761,26 +863,47 @@ class Store:
         owners: Mapping[int, str],
         keys: Sequence[str],
     ) -> dict[int, dict[str, str]]:
-        """Decrypted final/proposed values of ``keys`` for the owners ``{id: uid}``."""
+        """Decrypted final/proposed values of ``keys`` for the owners ``{id: uid}``.
+
+        An owner with a value that fails to decrypt is left out (and logged by id), so one
+        damaged row never stops a whole listing.
+        """
         out: dict[int, dict[str, str]] = {i: {} for i in owners}
+        damaged: set[int] = set()
         ids = list(owners)
-        if model is RecordField:
-            for chunk in _chunks(ids):
+        kind = "record" if model is RecordField else "review"
+        for chunk in _chunks(ids):
+            if model is RecordField:
                 q = select(RecordField.record_id, RecordField.key, RecordField.final_value_enc).where(
                     RecordField.record_id.in_(chunk), RecordField.key.in_(keys)
                 )
-                for owner_id, key, blob in session.execute(q):
-                    out[owner_id][key] = self._cipher.decrypt(blob, f"record:{owners[owner_id]}:{key}:final")
-        else:
-            for chunk in _chunks(ids):
-                rq = select(ReviewField.review_id, ReviewField.key, ReviewField.proposed_value_enc).where(
+            else:
+                q = select(ReviewField.review_id, ReviewField.key, ReviewField.proposed_value_enc).where(
                     ReviewField.review_id.in_(chunk), ReviewField.key.in_(keys)
                 )
-                for owner_id, key, blob in session.execute(rq):
-                    out[owner_id][key] = self._cipher.decrypt(
-                        blob, f"review:{owners[owner_id]}:{key}:proposed"
-                    )
+            for owner_id, key, blob in session.execute(q):
+                if owner_id in damaged:
+                    continue
+                stage = "final" if kind == "record" else "proposed"
+                try:
+                    out[owner_id][key] = self._cipher.decrypt(blob, f"{kind}:{owners[owner_id]}:{key}:{stage}")
+                except DecryptionError:
+                    damaged.add(owner_id)
+        for owner_id in damaged:
+            del out[owner_id]
+        if damaged:
+            log.warning("Skipped damaged %ss (a value fails to decrypt): ids %s", kind, sorted(damaged))
         return out
+
+    def _reason_codes(self, rev: Review) -> tuple[str, ...]:
+        if rev.reason_codes:  # a row from before revision 0003 that was never sealed
+            return tuple(c for c in rev.reason_codes.split(",") if c)
+        try:
+            reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+        except DecryptionError:
+            log.warning("Review %d: its reasons fail to decrypt", rev.id)
+            return ()
+        return tuple(dict.fromkeys(str(c) for c, _ in reasons))
 
     def _mask(self, number: str | None, masked: bool) -> str | None:
         return mask_document_number(number) if masked else number
@@ -794,12 +917,15 @@ class Store:
         masked: bool = True,
         *,
         limit: int | None = 1000,
+        viewer: str | None = None,
     ) -> list[RecordSummary]:
         """Confirmed records, newest first.
 
         ``document_number`` and ``name`` (a surname) match exactly after normalisation
         (case, fillers, spaces, accents and punctuation ignored), through keyed blind
         indexes. ``since``/``until`` are dates (whole local days) or datetimes.
+        ``masked=False`` (full document numbers) is an audited view (``viewer`` as for
+        :meth:`get_record`).
         """
         q = select(Record)
         if document_number is not None:
@@ -824,7 +950,7 @@ class Store:
         with self._read() as session:
             recs = list(session.scalars(q))
             values = self._field_values(session, RecordField, {r.id: r.uid for r in recs}, SUMMARY_KEYS)
-            return [
+            out = [
                 RecordSummary(
                     id=r.id,
                     confirmed_at=r.confirmed_at,
@@ -839,7 +965,17 @@ class Store:
                     review_id=r.review_id,
                 )
                 for r in recs
+                if r.id in values
             ]
+        if not masked:
+            self._audit_view(
+                "records.search_unmasked",
+                "records",
+                None,
+                {"by_name": name is not None, "by_number": document_number is not None, "count": len(out)},
+                viewer,
+            )
+        return out
 
     def _corrections_of(
         self, session: Session, *, record: Record | None, review: Review | None
@@ -868,6 +1004,7 @@ class Store:
         return out
 
     def _record_detail(self, session: Session, rec: Record) -> RecordDetail:
+        self._check_intact(session, rec)
         fields: dict[str, StoredField] = {}
         rows = session.scalars(select(RecordField).where(RecordField.record_id == rec.id))
         for row in rows:
@@ -894,13 +1031,37 @@ class Store:
             corrections=tuple(self._corrections_of(session, record=rec, review=review)),
         )
 
-    def get_record(self, record_id: int) -> RecordDetail:
-        """A confirmed record in full (document number not masked). :class:`NotFoundError` if absent."""
+    def get_record(self, record_id: int, *, viewer: str | None = None) -> RecordDetail:
+        """A confirmed record in full (document number not masked); the view is audited.
+
+        ``viewer``: the operator name for the audit entry (the OS account is recorded anyway).
+        :class:`NotFoundError` if absent.
+        """
         with self._read() as session:
             rec = session.get(Record, record_id)
             if rec is None:
                 raise NotFoundError(f"Record {record_id} does not exist (or was purged).")
-            return self._record_detail(session, rec)
+            detail = self._record_detail(session, rec)
+        self._audit_view("record.view", "record", record_id, {}, viewer)
+        return detail
+
+    def _audit_view(
+        self, action: str, entity: str, entity_id: int | None, details: dict[str, object], viewer: str | None
+    ) -> None:
+        """One audit entry for reading personal data in full (who saw what, never the values)."""
+        actor = _check_person(viewer or audit.os_account(), "operator")
+        with self._write() as (session, head):
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=actor,
+                workstation=_check_person(socket.gethostname(), "workstation"),
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                details=details,
+            )
 
     def list_reviews(
         self,
@@ -950,7 +1111,7 @@ class Store:
                     status=cast(ReviewStatus, r.status),
                     operator=r.operator,
                     workstation=r.workstation,
-                    reason_codes=tuple(c for c in r.reason_codes.split(",") if c),
+                    reason_codes=self._reason_codes(r),
                     document_format=r.document_format,
                     document_code=r.document_code,
                     document_number=self._mask(values[r.id].get("document_number"), masked),
@@ -962,6 +1123,7 @@ class Store:
                     has_image=r.id in with_image,
                 )
                 for r in revs
+                if r.id in values
             ]
 
     def get_review(self, review_id: int) -> ReviewDetail:
@@ -970,6 +1132,7 @@ class Store:
             rev = session.get(Review, review_id)
             if rev is None:
                 raise NotFoundError(f"Review {review_id} does not exist (or was purged).")
+            self._check_intact(session, rev)
             fields: dict[str, StoredField] = {}
             for row in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id)):
                 fields[row.key] = StoredField(
@@ -1007,8 +1170,11 @@ class Store:
                 corrections=tuple(self._corrections_of(session, record=None, review=rev)),
             )
 
-    def get_review_image(self, review_id: int) -> bytes | None:
-        """The kept scan of a review item, or None (not kept, or dropped when the review closed)."""
+    def get_review_image(self, review_id: int, *, viewer: str | None = None) -> bytes | None:
+        """The kept scan of a review item, or None (not kept, or dropped when the review closed).
+
+        A returned image is an audited view (``viewer`` as for :meth:`get_record`).
+        """
         with self._read() as session:
             row = session.execute(
                 select(ReviewImage.image_enc, Review.uid)
@@ -1017,7 +1183,9 @@ class Store:
             ).first()
             if row is None:
                 return None
-            return self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+            image = self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+        self._audit_view("review.image_view", "review", review_id, {}, viewer)
+        return image
 
     # -- export ------------------------------------------------------------------
     def export(
@@ -1052,7 +1220,15 @@ class Store:
             q = q.where(Record.confirmed_at <= hi[0] if hi[1] else Record.confirmed_at < hi[0])
         q = q.order_by(Record.id)
         with self._read() as session:
-            details = [self._record_detail(session, r) for r in session.scalars(q)]
+            details: list[RecordDetail] = []
+            skipped: list[int] = []
+            for r in session.scalars(q):
+                try:
+                    details.append(self._record_detail(session, r))
+                except (DecryptionError, TamperedError):
+                    skipped.append(r.id)
+        if skipped:
+            log.warning("Export skipped damaged or altered records: ids %s", skipped)
         data = _format_export(kind, details)
         write_private_file(path, data, overwrite=overwrite)
         try:
@@ -1074,6 +1250,7 @@ class Store:
                         "record_ids": [d.id for d in details] if len(details) <= 5000 else None,
                         "first_id": details[0].id if details else None,
                         "last_id": details[-1].id if details else None,
+                        "skipped_ids": skipped,
                     },
                 )
         except StorageError:
@@ -1082,25 +1259,35 @@ class Store:
                 path.unlink()
             raise
         log.info("Exported %d records as %s", len(details), fmt)
-        return ExportResult(path=path, format=kind, count=len(details))
+        return ExportResult(path=path, format=kind, count=len(details), skipped=tuple(skipped))
 
     # -- retention ---------------------------------------------------------------
     def purge(
-        self, older_than_days: int, *, actor: str = "retention", workstation: str | None = None
+        self,
+        older_than_days: int,
+        *,
+        actor: str = "retention",
+        workstation: str | None = None,
+        pending_image_days: int | None = None,
     ) -> PurgeResult:
         """Delete confirmed records and closed reviews older than ``older_than_days``; audited.
 
         Deleted rows are overwritten on SQLite (``secure_delete``) and the WAL is then
         truncated; on PostgreSQL the tables are vacuumed afterwards. Pending reviews are
-        never purged (nobody has decided them yet): they are counted in ``pending_kept``.
-        Audit entries are kept: they hold no personal data.
+        never purged (nobody has decided them yet): they are counted in ``pending_kept``,
+        and their kept images are dropped after ``pending_image_days`` (default: the
+        setting). Pre-migration backup copies that hold anything older than the cutoff are
+        deleted too. Audit entries are kept: they hold no personal data.
         """
         if not isinstance(older_than_days, int) or older_than_days < 0:
             raise InvalidInputError("The retention period must be a whole number of days, 0 or more.")
         actor = _check_person(actor, "operator")
         station = _check_person(workstation or socket.gethostname(), "workstation")
+        image_days = self.settings.pending_image_days if pending_image_days is None else pending_image_days
         now = _utcnow()
         cutoff = now - timedelta(days=older_than_days)
+        image_cutoff = now - timedelta(days=max(0, image_days))
+        overdue_cutoff = now - timedelta(days=max(0, self.settings.pending_overdue_days))
         with self._write() as (session, head):
             old_records = select(Record.id).where(Record.confirmed_at < cutoff)
             record_ids = list(session.scalars(old_records))
@@ -1121,6 +1308,18 @@ class Store:
                 .select_from(Review)
                 .where(Review.created_at < cutoff, Review.status == "pending")
             )
+            overdue = list(
+                session.scalars(
+                    select(Review.id).where(Review.created_at < overdue_cutoff, Review.status == "pending")
+                )
+            )
+            stale_images = list(
+                session.scalars(
+                    select(ReviewImage.review_id)
+                    .join(Review, Review.id == ReviewImage.review_id)
+                    .where(Review.status == "pending", ReviewImage.created_at < image_cutoff)
+                )
+            )
             images = 0
             for chunk in _chunks(record_ids):
                 session.execute(delete(Correction).where(Correction.record_id.in_(chunk)))
@@ -1132,6 +1331,9 @@ class Store:
                 session.execute(delete(Correction).where(Correction.review_id.in_(chunk)))
                 session.execute(delete(ReviewField).where(ReviewField.review_id.in_(chunk)))
                 session.execute(delete(Review).where(Review.id.in_(chunk)))
+            for chunk in _chunks(stale_images):
+                session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
+            removed_backups = backups.expire(self._sqlite_path, cutoff) if self._sqlite_path else 0
             audit.append(
                 session,
                 self._keys,
@@ -1148,19 +1350,68 @@ class Store:
                     "reviews": len(review_ids),
                     "images": images,
                     "pending_kept": int(pending_kept or 0),
+                    "pending_images": len(stale_images),
+                    "backups": removed_backups,
+                    "record_ids": id_ranges(record_ids),
+                    "review_ids": id_ranges(review_ids),
                 },
                 now=now,
             )
+            if overdue:
+                audit.append(
+                    session,
+                    self._keys,
+                    head,
+                    actor=actor,
+                    workstation=station,
+                    action="review.overdue",
+                    entity="reviews",
+                    entity_id=None,
+                    details={"older_than_days": self.settings.pending_overdue_days, "review_ids": id_ranges(overdue)},
+                    now=now,
+                )
         self._scrub_after_delete()
-        if pending_kept:
-            log.warning("%d pending reviews are older than the retention period and were kept", pending_kept)
+        if overdue:
+            log.warning("%d pending reviews are overdue (older than %d days)", len(overdue), self.settings.pending_overdue_days)
         log.info(
-            "Purged %d records and %d reviews older than %d days",
+            "Purged %d records and %d reviews older than %d days (%d backup copies)",
             len(record_ids),
             len(review_ids),
             older_than_days,
+            removed_backups,
         )
-        return PurgeResult(cutoff, len(record_ids), len(review_ids), images, int(pending_kept or 0))
+        return PurgeResult(
+            cutoff,
+            len(record_ids),
+            len(review_ids),
+            images,
+            int(pending_kept or 0),
+            len(stale_images),
+            removed_backups,
+        )
+
+    def apply_retention(self) -> PurgeResult | None:
+        """Apply :attr:`StoreSettings.retention_days` now (None when no period is set); audited."""
+        days = self.settings.retention_days
+        if days is None:
+            return None
+        self._in_retention = True
+        try:
+            return self.purge(days, actor="retention")
+        finally:
+            self._in_retention = False
+            self._retention_last = monotonic()
+
+    def _retention_if_due(self) -> None:
+        """Once a day while the store is open (checked after each call); never fails the caller."""
+        if self.settings.retention_days is None or self._in_retention:
+            return
+        if self._retention_last is not None and monotonic() - self._retention_last < RETENTION_INTERVAL_S:
+            return
+        try:
+            self.apply_retention()
+        except StorageError as e:
+            log.warning("Retention could not run now (%s); it is tried again later", type(e).__name__)
 
     def _scrub_after_delete(self) -> None:
         """Best effort: push deleted pages out of the WAL (SQLite) or vacuum (PostgreSQL)."""
@@ -1186,10 +1437,134 @@ class Store:
             log.info("Could not compact the database after the purge (%s)", type(e).__name__)
 
     # -- audit -------------------------------------------------------------------
-    def verify_audit(self) -> audit.AuditVerification:
-        """Check the whole audit chain; ``ok`` False names the first bad entry."""
+    def _checkpoints(self, session: Session, extra: Sequence[Path]) -> list[Checkpoint]:
+        db_uid = audit.database_uid(session) or ""
+        out = [
+            Checkpoint(db_uid, c.count, c.last_hash, c.at, c.key_id, c.signature, origin="the checkpoint table")
+            for c in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))
+        ]
+        sources: list[Path] = []
+        if self.settings.checkpoint_dir is not None:
+            sources.append(self.settings.checkpoint_dir)
+        sources.extend(extra)
+        for src in sources:
+            path = checkpoint_file(src, db_uid) if src.is_dir() or not src.exists() else src
+            if not path.exists():
+                # Asked for by the verifier: its absence is a break. The configured folder
+                # may simply predate this database's first write there: not one.
+                if src in extra:
+                    raise _MissingCheckpoints(f"no checkpoint file for this database in {src}")
+                continue
+            for cp in read_file(path):
+                if cp is None:
+                    raise _MissingCheckpoints(f"a line of {path} is not a checkpoint (altered?)")
+                out.append(cp)
+        return out
+
+    def verify_audit(
+        self, *, public_keys: Sequence[Ed25519PublicKey] | None = None, checkpoints: Sequence[Path] = ()
+    ) -> audit.AuditVerification:
+        """Check the audit chain against its checkpoints, then every record and review against it.
+
+        ``public_keys``: the audit public keys whose signatures count (default: this store's
+        signing key, if it has one); an auditor passes the copy they keep. ``checkpoints``:
+        more checkpoint files or folders (an exported checkpoint, a share).
+        ``ok`` False names the first bad entry (``bad_row_id``) or row (``reason``).
+        """
+        trusted = list(public_keys) if public_keys is not None else ([self._signer.public] if self._signer else [])
         with self._read() as session:
-            return audit.verify(session, self._keys)
+            try:
+                cps = self._checkpoints(session, checkpoints)
+            except _MissingCheckpoints as e:
+                return audit.AuditVerification(False, 0, None, str(e), signatures_checked=bool(trusted))
+            except OSError as e:
+                return audit.AuditVerification(
+                    False, 0, None, f"a checkpoint file cannot be read ({e.strerror})", signatures_checked=bool(trusted)
+                )
+            v = audit.verify(session, self._keys, checkpoints=cps, trusted=trusted)
+            if not v.ok:
+                return v
+            rows = verify_rows(session, self._keys)
+            return replace(v, ok=rows.ok, reason=rows.reason, rows_checked=rows.checked)
+
+    def current_checkpoint(self) -> Checkpoint:
+        """A checkpoint of the chain as it stands, signed when this store has a signing key."""
+        with self._read() as session:
+            head = session.get(AuditHead, audit.HEAD_ID)
+            if head is None:
+                raise NotFoundError("This database has no audit chain yet.")
+            return make_checkpoint(
+                audit.database_uid(session) or "", head.last_id, head.last_hash, _utcnow(), self._signer
+            )
+
+    def note_schema(self, revision: str, *, actor: str) -> None:
+        """Audit a schema change once: the first open at a new ``revision`` adds ``database.upgrade``."""
+        with self._write() as (session, head):
+            meta = session.get(StoreMeta, SCHEMA_SEEN)
+            before = None if meta is None else meta.value
+            if before == revision:
+                return
+            if meta is None:
+                session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
+            else:
+                meta.value = revision
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=actor,
+                workstation=_check_person(socket.gethostname(), "workstation"),
+                action="database.upgrade",
+                entity="database",
+                entity_id=None,
+                details={"from": before, "to": revision},
+            )
+
+    def initialise(self, *, actor: str, workstation: str | None = None, revision: str | None = None) -> None:
+        """Give a new database its identity and first entry, or seal an older one (once).
+
+        New: ``store_meta.db_uid`` and entry 1, ``database.create``. Older (made before
+        revision 0003, no uid yet): every record and review gets its MAC, and one
+        ``database.seal`` entry lists what existed. A database that lost its uid after
+        having checkpoints is left alone: ``audit verify`` reports it.
+        """
+        station = _check_person(workstation or socket.gethostname(), "workstation")
+        with self._write_sessions.begin() as session:
+            if audit.database_uid(session) is not None:
+                return
+            if session.scalar(select(func.count()).select_from(AuditCheckpoint)):
+                log.error("The database lost its identity (store_meta.db_uid); audit verify will fail")
+                return
+            db_uid = uuid.uuid4().hex
+            session.add(StoreMeta(name=audit.DB_UID, value=db_uid))
+            head = audit.ensure_head(session, self._keys, db_uid)
+            if head.last_id == 0:
+                if revision is not None:  # made at this revision: no upgrade to note
+                    session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
+                audit.append(
+                    session, self._keys, head, actor=actor, workstation=station, action="database.create",
+                    entity="database", entity_id=None, details={"db_uid": db_uid}, db_uid=db_uid,
+                )
+            else:
+                records = list(session.scalars(select(Record).order_by(Record.id)))
+                reviews = list(session.scalars(select(Review).order_by(Review.id)))
+                for rev in reviews:
+                    rev.reason_codes = ""  # plain codes (age groups) go: reasons_enc holds them
+                owners: list[Record | Review] = [*records, *reviews]
+                for owner in owners:
+                    rowmac.seal(session, self._keys, owner)
+                audit.append(
+                    session, self._keys, head, actor=actor, workstation=station, action="database.seal",
+                    entity="database", entity_id=None, db_uid=db_uid,
+                    details={
+                        "db_uid": db_uid,
+                        "record_ids": id_ranges(r.id for r in records),
+                        "review_ids": id_ranges(r.id for r in reviews),
+                    },
+                )
+                log.warning("Sealed an older database: %d records and %d reviews", len(records), len(reviews))
+            cp = self._store_checkpoint(session, head)
+        self._export_checkpoint(cp)
 
     def audit_entries(self, *, since_id: int = 0, limit: int = 1000) -> list[AuditEntryInfo]:
         """Audit entries after ``since_id``, oldest first (they hold no personal data)."""

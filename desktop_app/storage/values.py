@@ -181,6 +181,8 @@ class ExportResult:
     path: Path
     format: ExportFormat
     count: int
+    skipped: tuple[int, ...] = ()
+    """Ids of records left out because a value fails to decrypt or the row fails its MAC."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +193,7 @@ class PurgeResult:
     images: int
     pending_kept: int
     """Pending reviews older than the cutoff, kept because nobody has decided them yet."""
+    pending_images: int = 0
+    """Images of pending reviews dropped because they were kept longer than allowed."""
+    backups: int = 0
+    """Pre-migration backup copies deleted because they held data older than the cutoff."""

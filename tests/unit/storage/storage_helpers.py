@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
 from desktop_app.core.types import DocumentResult, Field, Flag
 
 KEY = bytes.fromhex("8f3a1c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e3a5c7e9b2d4f6a8c0e1d")
@@ -46,3 +50,23 @@ def make_result(
         fields=fields,
         flags=flags,
     )
+
+
+@contextmanager
+def days_ago(days: float) -> Iterator[None]:
+    """Run the store's clock ``days`` behind, to make old rows the way the application does.
+
+    (Back-dating a row with SQL is now caught: it is tampering, see the row MAC tests.)
+    """
+    from desktop_app.storage import service
+
+    real = service._utcnow
+
+    def past() -> datetime:
+        return real() - timedelta(days=days)
+
+    service._utcnow = past
+    try:
+        yield
+    finally:
+        service._utcnow = real

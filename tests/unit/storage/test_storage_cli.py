@@ -126,16 +126,26 @@ def test_save_scan_results_stores_pending_reviews(db_url: str, key_env: None) ->
     assert save_scan_results([], database_url=db_url) == []
 
 
-def test_module_runs_as_a_program(sqlite_url: str, key_env: None) -> None:
+def test_module_runs_as_a_program(sqlite_url: str, key_env: None, tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run(
-        [sys.executable, "-m", "desktop_app", "audit", "verify", "--database", sqlite_url],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-    )
+
+    def verify() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop_app", "audit", "verify", "--database", sqlite_url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=REPO,
+        )
+
+    # A read-only command on a missing (mistyped) database creates nothing and fails.
+    proc = verify()
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
+    assert not (tmp_path / "db").exists() and not (tmp_path / "config").exists()
+    open_store(sqlite_url).close()
+    proc = verify()
     assert proc.returncode == 0, proc.stderr
-    assert "intact (0 entries)" in proc.stdout
+    assert "intact (1 entries" in proc.stdout

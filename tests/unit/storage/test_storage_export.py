@@ -8,16 +8,14 @@ import io
 import json
 import os
 import stat
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
-from storage_helpers import DOC_NO, KEY, SURNAME, make_result
+from storage_helpers import DOC_NO, KEY, SURNAME, days_ago, make_result
 
 from desktop_app.cli.records import register
 from desktop_app.storage import ExportPathError, Store
-from desktop_app.storage.models import Record
 
 OP = {"operator": "anna.k", "workstation": "desk-3"}
 TODAY = datetime.now().date()
@@ -57,11 +55,9 @@ def test_json_export_with_corrections(store: Store, tmp_path: Path) -> None:
 
 
 def test_export_date_range(store: Store, tmp_path: Path) -> None:
-    a, _ = _records(store)
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(Record).where(Record.id == a).values(confirmed_at=datetime.now(UTC) - timedelta(days=10))
-        )
+    with days_ago(10):
+        a = store.confirm_record(make_result(), {}, **OP)
+    store.confirm_record(make_result(), {}, **OP)
     res = store.export("csv", tmp_path / "recent.csv", since=TODAY - timedelta(days=2), actor="boris.r")
     assert res.count == 1
     res = store.export(

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,29 @@ def test_sqlite_error_codes_are_translated(code: int, expected: type[StorageErro
     err = sqlite3.OperationalError("some error")
     err.sqlite_errorcode = code  # type: ignore[attr-defined]
     assert isinstance(translate(err), expected)
+
+
+def test_one_damaged_row_is_skipped_by_id_and_the_rest_listed(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17, finding 14: a damaged ciphertext no longer stops a whole listing or export."""
+    from sqlalchemy import text as sql
+
+    ops = {"operator": "anna.k", "workstation": "desk-3"}
+    bad = store.confirm_record(make_result(), {}, **ops)
+    good = store.confirm_record(make_result(), {}, **ops)
+    with store.engine.begin() as conn:
+        blob = conn.execute(
+            sql("SELECT final_value_enc FROM record_fields WHERE record_id = :i AND key = 'surname'"), {"i": bad}
+        ).scalar_one()
+        damaged = bytes(blob[:-1]) + bytes([blob[-1] ^ 1])
+        conn.execute(
+            sql("UPDATE record_fields SET final_value_enc = :b WHERE record_id = :i AND key = 'surname'"),
+            {"b": damaged, "i": bad},
+        )
+    with caplog.at_level("WARNING"):
+        assert [r.id for r in store.search_records()] == [good]
+    assert f"[{bad}]" in caplog.text
+    res = store.export("json", tmp_path / "out.json", since=date(2000, 1, 1), actor="boris.r")
+    assert res.count == 1 and res.skipped == (bad,)
+    assert store.audit_entries()[-1].details["skipped_ids"] == [bad]

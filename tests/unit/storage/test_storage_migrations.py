@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from storage_helpers import KEY, SURNAME, make_result
 
 from desktop_app.storage import (
+    DatabaseUnavailableError,
     MigrationError,
     SchemaOutdatedError,
     StoreSettings,
@@ -19,13 +22,12 @@ from desktop_app.storage import (
     open_store,
     upgrade_database,
 )
-from desktop_app.storage.engine import make_engine
 from desktop_app.storage.migrate import FIRST_REVISION, downgrade_database
 from desktop_app.storage.models import Base
-from desktop_app.storage.opening import _check_key
 from desktop_app.storage.service import Store
 
 OP = {"operator": "anna.k", "workstation": "desk-3"}
+T = TypeVar("T")
 
 
 def _revision(url: str) -> str | None:
@@ -66,30 +68,26 @@ def test_open_store_creates_an_empty_database_at_head(db_url: str) -> None:
     assert _revision(db_url) == head_revision()
 
 
-def _first_schema_store(url: str) -> Store:
-    """A database at the first revision, written by code that knows only those tables."""
-    upgrade_database(url, revision=FIRST_REVISION)
-    engine = make_engine(url)
-    keys = _check_key(engine, _StaticSource(), "test")
-    return Store(engine, keys, StoreSettings(), "test")
-
-
-class _StaticSource:
-    def find(self) -> bytes:
-        return KEY
-
-    def create(self) -> bytes:
-        return KEY
-
-    def describe(self) -> str:
-        return "test"
+def _old_database(url: str, fill: Callable[[Store], T], revision: str = FIRST_REVISION) -> T:
+    """A database at an older revision, holding what ``fill`` wrote: written at head, then
+    taken down with the revisions' own downgrades (which drop what the old schema lacks)."""
+    store = open_store(url, key=KEY, settings=StoreSettings(keep_review_images=True))
+    try:
+        out = fill(store)
+    finally:
+        store.close()
+    downgrade_database(url, revision, backup=False)
+    return out
 
 
 def test_migrate_from_the_first_schema_keeps_the_data(db_url: str) -> None:
-    old = _first_schema_store(db_url)
-    rid = old.confirm_record(make_result(), {"surname": SURNAME + "X"}, **OP)
-    review_id = old.flag_for_review(make_result(), {}, ["check"], **OP)
-    old.close()
+    rid, review_id = _old_database(
+        db_url,
+        lambda old: (
+            old.confirm_record(make_result(), {"surname": SURNAME + "X"}, **OP),
+            old.flag_for_review(make_result(), {}, ["check"], **OP),
+        ),
+    )
     assert _revision(db_url) == FIRST_REVISION
 
     with pytest.raises(SchemaOutdatedError, match="db upgrade"):
@@ -116,6 +114,34 @@ def test_migrate_from_the_first_schema_keeps_the_data(db_url: str) -> None:
     assert store.verify_audit().ok
     new_id = store.approve_review(review_id, {}, reviewer="boris.r")  # touches the new table
     assert store.get_record(new_id).review_id == review_id
+    v = store.verify_audit()
+    assert v.ok and v.rows_checked == 3
+    assert [e.action for e in store.audit_entries()].count("database.seal") == 1
+    store.close()
+
+
+def test_an_older_database_is_sealed_once_and_then_protected(db_url: str) -> None:
+    """Revision 0002 databases had no row MACs and no checkpoints: the first open with the key
+    seals them (one audited entry), later opens do not seal again, and from then on a changed
+    or deleted older row is caught like any other."""
+    rid = _old_database(db_url, lambda old: old.confirm_record(make_result(), {}, **OP), revision="0002")
+    upgrade_database(db_url, backup=False)
+    for _ in range(2):
+        open_store(db_url, key=KEY).close()
+    store = open_store(db_url, key=KEY)
+    seal = [e for e in store.audit_entries() if e.action == "database.seal"]
+    assert len(seal) == 1 and seal[0].details["record_ids"] == [[rid, rid]]
+    assert store.verify_audit().ok
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE records SET confirmed_by = 'mallory'"))
+    v = store.verify_audit()
+    assert not v.ok and f"record {rid}" in (v.reason or "")
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM record_fields"))
+        conn.execute(text("DELETE FROM corrections"))
+        conn.execute(text("DELETE FROM records"))
+    v = store.verify_audit()
+    assert not v.ok and f"record {rid} was deleted" in (v.reason or "")
     store.close()
 
 
@@ -132,9 +158,7 @@ def test_downgrade_and_upgrade_again(db_url: str) -> None:
 
 
 def test_failed_upgrade_leaves_the_database_unchanged(db_url: str) -> None:
-    old = _first_schema_store(db_url)
-    rid = old.confirm_record(make_result(), {}, **OP)
-    old.close()
+    rid = _old_database(db_url, lambda old: old.confirm_record(make_result(), {}, **OP))
     engine = create_engine(db_url)
     with engine.begin() as conn:  # something in the way of revision 0002
         conn.execute(text("CREATE TABLE review_images (x INTEGER)"))
@@ -178,5 +202,15 @@ def test_tables_without_a_version_are_not_touched(sqlite_url: str) -> None:
 
 
 def test_create_false_refuses_an_empty_database(sqlite_url: str) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True)
+    sqlite3.connect(path).close()  # an empty file
     with pytest.raises(SchemaOutdatedError, match="empty"):
         open_store(sqlite_url, key=KEY, settings=StoreSettings(create=False))
+
+
+def test_create_false_creates_nothing_for_a_missing_file(sqlite_url: str, tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnavailableError, match="does not exist"):
+        open_store(sqlite_url, settings=StoreSettings(create=False))
+    assert not (tmp_path / "db").exists()
+    assert not (tmp_path / "config").exists()  # no key, no signing key either

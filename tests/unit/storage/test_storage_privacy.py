@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from storage_helpers import GIVEN, KEY, PERSONAL_VALUES, SURNAME, make_result
 
 from desktop_app.cli.records import register, save_scan_results
-from desktop_app.storage import DatabaseLockedError, StoreSettings, open_store
+from desktop_app.storage import DatabaseLockedError, Store, StoreSettings, open_store
 
 OP = {"operator": "anna.k", "workstation": "desk-3"}
 IMAGE = b"\x89PNG-" + SURNAME.encode() + b"-image-bytes" * 100
@@ -127,3 +127,16 @@ def test_logs_of_a_full_run_hold_no_personal_value(
     assert "Saved confirmed record" in logged and "SELECT" in logged  # the logs were really captured
     for value in (*PERSONAL_VALUES, SURNAME + "Z", "quistorpelli-passport"):
         assert value not in logged, value
+
+
+def test_reason_codes_are_not_stored_in_plain_text(store: Store) -> None:
+    """Issue 17, finding 13: `minor`, `expired` tell an age group; they stay encrypted, also in the audit log."""
+    from desktop_app.core.types import Flag
+
+    rid = store.flag_for_review(make_result(), {}, [Flag("minor", "The holder is under 18.")], **OP)
+    assert store.list_reviews()[0].reason_codes == ("minor",)
+    with store.engine.connect() as conn:
+        rows = [str(r) for r in conn.execute(text("SELECT * FROM reviews")).all()]
+        audit_rows = [str(r) for r in conn.execute(text("SELECT * FROM audit_log")).all()]
+    assert not any("minor" in r for r in rows + audit_rows)
+    assert store.get_review(rid).reasons[0].code == "minor"

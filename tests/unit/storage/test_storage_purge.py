@@ -4,60 +4,43 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
-from storage_helpers import KEY, make_result
+from sqlalchemy import select, text
+from storage_helpers import KEY, days_ago, make_result
 
 from desktop_app.cli.records import register
 from desktop_app.storage import InvalidInputError, NotFoundError, Store
-from desktop_app.storage.models import Record, RecordField, Review
+from desktop_app.storage.models import Record, RecordField
 
 OP = {"operator": "anna.k", "workstation": "desk-3"}
 
 
-def _age_record(store: Store, record_id: int, days: int) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(Record)
-            .where(Record.id == record_id)
-            .values(confirmed_at=datetime.now(UTC) - timedelta(days=days))
-        )
-
-
-def _age_review(store: Store, review_id: int, days: int) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(Review)
-            .where(Review.id == review_id)
-            .values(created_at=datetime.now(UTC) - timedelta(days=days))
-        )
-
-
 def test_purge_removes_only_what_is_older_than_the_period(image_store: Store) -> None:
     store = image_store
-    old = store.confirm_record(make_result(), {"surname": "CORRECTED"}, **OP)
+    with days_ago(400):
+        old = store.confirm_record(make_result(), {"surname": "CORRECTED"}, **OP)
+        old_rejected = store.flag_for_review(make_result(), {}, [], image_bytes=b"img", **OP)
+        store.reject_review(old_rejected, reviewer="boris.r")
+        old_pending = store.flag_for_review(make_result(), {}, [], image_bytes=b"img", **OP)
+        old_approved = store.flag_for_review(make_result(), {}, [], **OP)
+    with days_ago(10):
+        young_pending = store.flag_for_review(make_result(), {}, [], image_bytes=b"img2", **OP)
     young = store.confirm_record(make_result(), {}, **OP)
-    old_rejected = store.flag_for_review(make_result(), {}, [], image_bytes=b"img", **OP)
-    store.reject_review(old_rejected, reviewer="boris.r")
-    old_pending = store.flag_for_review(make_result(), {}, [], image_bytes=b"img", **OP)
-    old_approved = store.flag_for_review(make_result(), {}, [], **OP)
     young_record_of_old_review = store.approve_review(old_approved, {"sex": "M"}, reviewer="boris.r")
-    _age_record(store, old, 400)
-    for rid in (old_rejected, old_pending, old_approved):
-        _age_review(store, rid, 400)
 
     result = store.purge(365, actor="retention-job")
     assert (result.records, result.reviews, result.pending_kept) == (1, 1, 1)
+    assert result.pending_images == 1  # kept past pending_image_days (30): dropped, review kept
     with pytest.raises(NotFoundError):
         store.get_record(old)
     with pytest.raises(NotFoundError):
         store.get_review(old_rejected)
     assert store.get_record(young).id == young
     assert store.get_review(old_pending).status == "pending"  # nobody decided it yet: kept
-    assert store.get_review_image(old_pending) == b"img"
+    assert store.get_review_image(old_pending) is None
+    assert store.get_review_image(young_pending) == b"img2"
     kept = store.get_record(young_record_of_old_review)  # its review is kept while the record lives
     assert kept.review_id == old_approved and {c.stage for c in kept.corrections} == {"review"}
     with store.engine.connect() as conn:
@@ -65,10 +48,13 @@ def test_purge_removes_only_what_is_older_than_the_period(image_store: Store) ->
         assert orphans.scalar_one() == 0
         assert conn.execute(select(RecordField).where(RecordField.record_id == old)).first() is None
 
-    entry = store.audit_entries()[-1]
+    entry = [e for e in store.audit_entries() if e.action == "purge"][-1]
     assert entry.action == "purge" and entry.actor == "retention-job"
     assert entry.details["records"] == 1 and entry.details["reviews"] == 1
     assert entry.details["older_than_days"] == 365
+    assert entry.details["record_ids"] == [[old, old]] and entry.details["review_ids"] == [[old_rejected, old_rejected]]
+    overdue = [e for e in store.audit_entries() if e.action == "review.overdue"]
+    assert overdue and overdue[-1].details["review_ids"] == [[old_pending, old_pending]]
     assert store.verify_audit().ok
 
 
@@ -84,7 +70,8 @@ def test_sqlite_purge_is_secure(sqlite_url: str) -> None:
     from desktop_app.storage import open_store
 
     store = open_store(sqlite_url, key=KEY)
-    old = store.confirm_record(make_result(), {}, **OP)
+    with days_ago(30):
+        old = store.confirm_record(make_result(), {}, **OP)
     store.confirm_record(make_result(), {}, **OP)
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA secure_delete")).scalar_one() == 1
@@ -101,7 +88,6 @@ def test_sqlite_purge_is_secure(sqlite_url: str) -> None:
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     assert blobs[0] in path.read_bytes()
     index_copies = path.read_bytes().count(index.encode())  # table rows and index entries, both records
-    _age_record(store, old, 30)
     assert store.purge(7).records == 1
     data = b"".join(p.read_bytes() for p in path.parent.iterdir() if p.name.startswith(path.name))
     for blob in blobs:
@@ -121,8 +107,8 @@ def test_cli_purge(
     store: Store, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PASSPORT_DESK_KEY", KEY.hex())
-    rid = store.confirm_record(make_result(), {}, **OP)
-    _age_record(store, rid, 100)
+    with days_ago(100):
+        store.confirm_record(make_result(), {}, **OP)
     assert _cli(["purge", "--older-than", "90", "--json", "--database", db_url]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["records"] == 1
