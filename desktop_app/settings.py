@@ -59,6 +59,10 @@ class Settings:
     engine_timeout_s: float = 60.0
     keep_images_for_review: bool = False
     read_visual_zone: bool = True
+    chip_reader: str = ""
+    """PC/SC reader for the passport chip (a name or part of it); empty: the first with a card."""
+    chip_trust_store: str = ""
+    """CSCA certificates for passive authentication: a folder, a certificate or a master list."""
 
     def effective_database_url(self) -> str:
         env = os.environ.get("DATABASE_URL")

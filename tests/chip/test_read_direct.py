@@ -43,8 +43,6 @@ def test_extended_length_reads_are_fewer(make_card, trust) -> None:
 
 
 def test_dg2_is_about_20_kb(make_card) -> None:
-    from .conftest import MRZ as _  # noqa: F401
-
     card = make_card().card
     assert len(card.files[0x0102]) >= 20_000
 

@@ -98,6 +98,19 @@ class PcscTransport:
             _timed(self._conn.disconnect, self._timeout_s, "disconnect")
         except (ChipError, Exception) as exc:  # closing a gone card is not an error
             log.debug("PC/SC disconnect: %r", exc)
+        _release(self._conn)
+
+
+def _release(conn: Any) -> None:
+    """Free the connection's PC/SC context now, not in a destructor that may run after the
+    service is gone (pyscard then raises from ``__del__``)."""
+    release = getattr(conn, "release", None)
+    if release is None:
+        return
+    try:
+        _timed(release, 2.0, "release")
+    except (ChipError, Exception) as exc:
+        log.debug("PC/SC release: %r", exc)
 
 
 def connect(reader: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> PcscTransport:
@@ -125,6 +138,7 @@ def connect(reader: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> 
             continue
         except Exception as exc:  # NoCardException, CardConnectionException
             log.debug("no card on %s: %r", name, exc)
+            _release(conn)
             continue
         return PcscTransport(conn, name, timeout_s)
     raise NoCard(NO_CARD)
