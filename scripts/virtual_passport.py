@@ -113,7 +113,38 @@ def make_pki(directory: Path | None = None, *, csca_name: str = "Utopia Test CSC
         (directory / "csca_key.pem").write_bytes(csca_key.private_bytes(*key_format))
         (directory / "ds.pem").write_bytes(ds.public_bytes(pem))
         (directory / "ds_key.pem").write_bytes(ds_key.private_bytes(*key_format))
+        (directory / "masterlist.ml").write_bytes(master_list([csca], csca, csca_key))
     return Pki(csca, ds, ds_key)
+
+
+def master_list(cscas: Sequence[x509.Certificate], signer: x509.Certificate,
+                signer_key: ec.EllipticCurvePrivateKey) -> bytes:
+    """A CSCA master list as ICAO publishes them: CMS SignedData over a CscaMasterList
+    (signed here by the test CSCA itself, standing in for a master list signer)."""
+    from desktop_app.core.chip.trust_store import MASTER_LIST_OID, CscaMasterList
+
+    der = serialization.Encoding.DER
+    content = CscaMasterList({"version": 0, "cert_list": [asn1_x509.Certificate.load(c.public_bytes(der)) for c in cscas]}).dump()
+    attrs = cms.CMSAttributes([
+        {"type": "content_type", "values": [MASTER_LIST_OID]},
+        {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
+    ])
+    cert = asn1_x509.Certificate.load(signer.public_bytes(der))
+    signed = cms.SignedData({
+        "version": "v3",
+        "digest_algorithms": [{"algorithm": "sha256"}],
+        "encap_content_info": {"content_type": MASTER_LIST_OID, "content": content},
+        "certificates": [cert],
+        "signer_infos": [{
+            "version": "v1",
+            "sid": {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}},
+            "digest_algorithm": {"algorithm": "sha256"},
+            "signed_attrs": attrs,
+            "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+            "signature": signer_key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256())),
+        }],
+    })
+    return cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
 
 
 # --- LDS files -----------------------------------------------------------------------
