@@ -44,8 +44,11 @@ from cryptography.x509.oid import NameOID
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop_app.core.chip import bac, crypto, portrait, tlv
+from desktop_app.core.chip import pace as pace_mod
 from desktop_app.core.chip.apdu import Command, Response, parse_command
+from desktop_app.core.chip.channel import CARD_ACCESS
 from desktop_app.core.chip.passive import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
+from desktop_app.core.chip.sm import SmKeys
 
 VPCD_PORT = 35963
 
@@ -222,13 +225,20 @@ def build_files(mrz: Sequence[str], portrait_jpeg: bytes, pki: Pki, tamper: str 
 # --- the chip ------------------------------------------------------------------------
 
 class VirtualPassport:
-    """An ICAO 9303 chip with BAC: ``respond(command APDU) -> response APDU``."""
+    """An ICAO 9303 chip with BAC and, when ``pace`` names a protocol, PACE-ECDH-GM:
+    ``respond(command APDU) -> response APDU``."""
 
     def __init__(self, mrz: Sequence[str], files: dict[int, bytes], *, extended: bool = True,
+                 pace: str | None = None, pace_parameters: int = 12,
                  random: bac.RandomSource = os.urandom) -> None:
         self.key = bac.MrzKey.from_mrz_lines(mrz)
         self.k_enc, self.k_mac = bac.keys_from_mrz(self.key)
-        self.files = files
+        self.files = dict(files)
+        self.pace_info = None
+        if pace is not None:
+            oid = {"3des": ".1", "aes128": ".2", "aes192": ".3", "aes256": ".4"}[pace]
+            self.pace_info = pace_mod.PaceInfo(pace_mod.PACE_ECDH_GM + oid, 2, pace_parameters)
+            self.files[CARD_ACCESS] = pace_mod.card_access([self.pace_info])
         self.atr = ATR if extended else ATR_SHORT
         self.extended = extended
         self.random = random
@@ -238,9 +248,10 @@ class VirtualPassport:
     def reset(self) -> None:
         self.app_selected = False
         self.rnd_ic: bytes | None = None
-        self.session: bac.SessionKeys | None = None
-        self.ssc = 0
+        self.sm: SmKeys | None = None
         self.current: bytes | None = None
+        self.pace_step = -1
+        self.pace_state: dict[str, object] = {}
 
     def respond(self, raw: bytes) -> bytes:
         self.commands += 1
@@ -250,14 +261,25 @@ class VirtualPassport:
             return Response(b"", 0x6700).encode()
         if cmd.cla & 0x0C:
             return self._secure(cmd)
-        if self.session is not None:  # a plain command ends the secure session
-            self.session = None
+        self.sm = None  # a plain command ends the secure session
         return self._plain(cmd).encode()
 
     def _plain(self, cmd: Command) -> Response:
         if cmd.ins == 0xA4 and cmd.p1 == 0x04:
             self.app_selected = cmd.data == ICAO_AID
             return Response(b"", 0x9000 if self.app_selected else 0x6A82)
+        if cmd.ins == 0xA4 and cmd.p1 == 0x02 and not self.app_selected:
+            # The master file holds only EF.CardAccess (when PACE is offered).
+            if cmd.data == CARD_ACCESS.to_bytes(2, "big") and CARD_ACCESS in self.files:
+                self.current = self.files[CARD_ACCESS]
+                return Response(b"", 0x9000)
+            return Response(b"", 0x6A82)
+        if cmd.ins == 0xB0 and not self.app_selected and self.current is not None:
+            return self._file_command(cmd)
+        if cmd.ins == 0x22 and self.pace_info is not None:
+            return self._set_at(cmd)
+        if cmd.ins == 0x86 and self.pace_info is not None:
+            return self._general_authenticate(cmd)
         if not self.app_selected:
             return Response(b"", 0x6985)
         if cmd.ins == 0x84:
@@ -266,7 +288,7 @@ class VirtualPassport:
         if cmd.ins == 0x82:
             return self._external_authenticate(cmd.data)
         if cmd.ins in (0xA4, 0xB0):
-            return Response(b"", 0x6982)  # BAC first
+            return Response(b"", 0x6982)  # access control first
         return Response(b"", 0x6D00)
 
     def _external_authenticate(self, data: bytes) -> Response:
@@ -283,47 +305,112 @@ class VirtualPassport:
         k_ic = self.random(16)
         e_ic = crypto.encrypt(self.k_enc, rnd_ic + rnd_ifd + k_ic)
         seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
-        self.session = bac.SessionKeys(crypto.derive_key(seed, 1), crypto.derive_key(seed, 2), rnd_ic[4:] + rnd_ifd[4:])
-        self.ssc = int.from_bytes(self.session.ssc, "big")
+        self.sm = SmKeys(crypto.derive_key(seed, 1), crypto.derive_key(seed, 2), rnd_ic[4:] + rnd_ifd[4:])
         self.rnd_ic = None
         return Response(e_ic + crypto.retail_mac(self.k_mac, e_ic), 0x9000)
 
-    def _secure(self, cmd: Command) -> bytes:
-        session = self.session
-        if session is None:
-            return Response(b"", 0x6987).encode()
-        self.ssc += 1
+    # -- PACE (the chip's side) --------------------------------------------------------
+    def _set_at(self, cmd: Command) -> Response:
+        info = self.pace_info
+        assert info is not None
         try:
             objects = {o.tag: o.value for o in tlv.children(cmd.data)}
         except tlv.TlvError:
-            self.session = None
+            return Response(b"", 0x6A80)
+        if cmd.p1 != 0xC1 or cmd.p2 != 0xA4 or objects.get(0x80) != info.oid_bytes or objects.get(0x83) != b"\x01":
+            return Response(b"", 0x6A80)
+        self.pace_step = 0
+        self.pace_state = {}
+        return Response(b"", 0x9000)
+
+    def _general_authenticate(self, cmd: Command) -> Response:
+        info = self.pace_info
+        assert info is not None
+        curve = info.curve
+        st = self.pace_state
+        try:
+            data = tlv.find(cmd.data, 0x7C) if cmd.data else b""
+            if self.pace_step == 0:
+                nonce = self.random(16 if info.cipher == "aes" else 8)
+                st["nonce"] = nonce
+                reply = tlv.encode(0x80, pace_mod.encrypt_nonce(pace_mod.password_key(self.key, info), nonce, info))
+            elif self.pace_step == 1:
+                pk_map = curve.decode(tlv.find(data, 0x81))
+                sk = pace_mod.random_scalar(curve, self.random)
+                st["g"] = pace_mod.mapped_generator(curve, st["nonce"], curve.multiply(sk, pk_map))  # type: ignore[arg-type]
+                reply = tlv.encode(0x82, curve.encode(curve.multiply(sk, curve.g)))
+            elif self.pace_step == 2:
+                pk_t = tlv.find(data, 0x83)
+                sk = pace_mod.random_scalar(curve, self.random)
+                pk_ic = curve.encode(curve.multiply(sk, st["g"]))  # type: ignore[arg-type]
+                shared = curve.multiply(sk, curve.decode(pk_t))
+                assert shared is not None
+                secret = shared[0].to_bytes(curve.size, "big")
+                st.update(pk_t=pk_t, pk_ic=pk_ic,
+                          ks_enc=pace_mod.session_key(secret, 1, info), ks_mac=pace_mod.session_key(secret, 2, info))
+                reply = tlv.encode(0x84, pk_ic)
+            elif self.pace_step == 3:
+                ks_mac = st["ks_mac"]
+                assert isinstance(ks_mac, bytes)
+                expected = pace_mod.token(ks_mac, st["pk_ic"], info)  # type: ignore[arg-type]
+                if not hmac.compare_digest(tlv.find(data, 0x85), expected):
+                    self.pace_step = -1
+                    return Response(b"", 0x6300)
+                reply = tlv.encode(0x86, pace_mod.token(ks_mac, st["pk_t"], info))  # type: ignore[arg-type]
+                ks_enc = st["ks_enc"]
+                assert isinstance(ks_enc, bytes)
+                self.sm = SmKeys(ks_enc, ks_mac, bytes(16 if info.cipher == "aes" else 8), info.cipher)
+                self.pace_step = -1
+                return Response(tlv.encode(0x7C, reply), 0x9000)
+            else:
+                return Response(b"", 0x6985)
+        except (tlv.TlvError, ValueError, KeyError):
+            self.pace_step = -1
+            return Response(b"", 0x6A80)
+        self.pace_step += 1
+        return Response(tlv.encode(0x7C, reply), 0x9000)
+
+    # -- secure messaging (the chip's side) --------------------------------------------
+    def _secure(self, cmd: Command) -> bytes:
+        sm = self.sm
+        if sm is None:
+            return Response(b"", 0x6987).encode()
+        sm.next_ssc()
+        try:
+            objects = {o.tag: o.value for o in tlv.children(cmd.data)}
+        except tlv.TlvError:
+            self.sm = None
             return Response(b"", 0x6988).encode()
         mac_input = b"".join(tlv.encode(t, objects[t]) for t in (0x87, 0x97) if t in objects)
         header = bytes((cmd.cla, cmd.ins, cmd.p1, cmd.p2))
-        expected = crypto.retail_mac(session.ks_mac, self.ssc.to_bytes(8, "big") + crypto.pad(header) + mac_input)
-        if not hmac.compare_digest(expected, objects.get(0x8E, b"")):
-            self.session = None  # a chip drops its session keys on a bad MAC
+        if not hmac.compare_digest(sm.mac(sm.pad(header) + mac_input), objects.get(0x8E, b"")):
+            self.sm = None  # a chip drops its session keys on a bad MAC
             return Response(b"", 0x6988).encode()
-        data = b""
-        if 0x87 in objects:
-            data = crypto.unpad(crypto.decrypt(session.ks_enc, objects[0x87][1:]))
+        data = sm.decrypt(objects[0x87][1:]) if 0x87 in objects else b""
         le = int.from_bytes(objects[0x97], "big") if 0x97 in objects else None
         if le == 0:
-            le = 65536 if 0x97 in objects and len(objects[0x97]) == 2 else 256
-        inner = self._file_command(Command(cmd.cla & ~0x0C & 0xFF, cmd.ins, cmd.p1, cmd.p2, data, le))
-        self.ssc += 1
-        ssc = self.ssc.to_bytes(8, "big")
+            le = 65536 if len(objects[0x97]) == 2 else 256
+        inner = self._inner(Command(cmd.cla & ~0x0C & 0xFF, cmd.ins, cmd.p1, cmd.p2, data, le))
+        sm.next_ssc()
         body = b""
         if inner.data:
-            body += tlv.encode(0x87, b"\x01" + crypto.encrypt(session.ks_enc, crypto.pad(inner.data)))
+            body += tlv.encode(0x87, b"\x01" + sm.encrypt(inner.data))
         body += tlv.encode(0x99, inner.sw.to_bytes(2, "big"))
-        body += tlv.encode(0x8E, crypto.retail_mac(session.ks_mac, ssc + body))
+        body += tlv.encode(0x8E, sm.mac(body))
         return Response(body, 0x9000).encode()
+
+    def _inner(self, cmd: Command) -> Response:
+        if cmd.ins == 0xA4 and cmd.p1 == 0x04:
+            self.app_selected = cmd.data == ICAO_AID
+            return Response(b"", 0x9000 if self.app_selected else 0x6A82)
+        if not self.app_selected:
+            return Response(b"", 0x6985)
+        return self._file_command(cmd)
 
     def _file_command(self, cmd: Command) -> Response:
         if cmd.ins == 0xA4 and cmd.p1 == 0x02:
             fid = int.from_bytes(cmd.data, "big") if len(cmd.data) == 2 else -1
-            if fid not in self.files:
+            if fid not in self.files or fid == CARD_ACCESS:
                 return Response(b"", 0x6A82)
             self.current = self.files[fid]
             return Response(b"", 0x9000)
@@ -397,6 +484,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=VPCD_PORT, help="vpcd's port (35963 is the first virtual reader)")
     ap.add_argument("--host", default="localhost")
     ap.add_argument("--short-only", action="store_true", help="announce no extended-length support")
+    ap.add_argument("--pace", choices=["3des", "aes128", "aes192", "aes256"],
+                    help="offer PACE-ECDH-GM with this cipher in EF.CardAccess (BAC stays available)")
+    ap.add_argument("--pace-parameters", type=int, default=12, choices=[12, 13],
+                    help="PACE domain parameters: 12 NIST P-256, 13 brainpoolP256r1")
     ap.add_argument("--remove-after", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     mrz: Sequence[str] = SPECIMEN_MRZ
@@ -408,7 +499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             portrait_bytes = (args.identity.parent / identity["portrait"]).read_bytes()
     pki = make_pki(args.pki)
     files = build_files(mrz, portrait_bytes or default_portrait(), pki, args.tamper)
-    card = VirtualPassport(mrz, files, extended=not args.short_only)
+    card = VirtualPassport(mrz, files, extended=not args.short_only, pace=args.pace,
+                           pace_parameters=args.pace_parameters)
     print(f"virtual passport: serving {mrz[-1][:9].rstrip('<')} on vpcd {args.host}:{args.port}", file=sys.stderr, flush=True)
     serve(card, args.host, args.port, args.remove_after)
     return 0

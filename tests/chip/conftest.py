@@ -69,8 +69,10 @@ class DirectTransport:
 
 @pytest.fixture
 def make_card(vp: ModuleType, pki, portrait_jpeg: bytes):  # type: ignore[no-untyped-def]
-    def make(tamper: str | None = None, *, mrz: tuple[str, ...] = MRZ, extended: bool = True, **kw):  # type: ignore[no-untyped-def]
+    def make(tamper: str | None = None, *, mrz: tuple[str, ...] = MRZ, extended: bool = True,  # type: ignore[no-untyped-def]
+             pace: str | None = None, pace_parameters: int = 12, **kw):
         files = vp.build_files(mrz, portrait_jpeg, pki, tamper)
-        return DirectTransport(vp.VirtualPassport(mrz, files, extended=extended), **kw)
+        card = vp.VirtualPassport(mrz, files, extended=extended, pace=pace, pace_parameters=pace_parameters)
+        return DirectTransport(card, **kw)
 
     return make

@@ -3,7 +3,7 @@ plain errors."""
 
 from __future__ import annotations
 
-from desktop_app.core.chip import bac
+from desktop_app.core.chip import bac, pace, tlv
 from desktop_app.core.chip.apdu import (
     SW_AUTH_FAILED,
     SW_FILE_NOT_FOUND,
@@ -16,6 +16,7 @@ from desktop_app.core.chip.sm import SecureMessaging
 from desktop_app.core.chip.transport import CardTransport, supports_extended_length
 
 ICAO_AID = bytes.fromhex("A0000002471001")
+CARD_ACCESS = 0x011C
 
 
 class FileNotFound(BadAnswer):
@@ -61,6 +62,44 @@ class Channel:
             raise BadAnswer(f"The chip gave an unexpected answer to the access key (status {answer.sw:04X}).")
         keys = bac.session_from_chip(k_enc, k_mac, answer.data, rnd_ifd, rnd_ic, k_ifd)
         self.sm = SecureMessaging(keys.ks_enc, keys.ks_mac, keys.ssc)
+
+    def card_access(self) -> list[pace.PaceInfo]:
+        """The PACE protocols EF.CardAccess offers (read plain, before any access control);
+        empty when the chip has no such file (a BAC-only chip)."""
+        try:
+            self.select_file(CARD_ACCESS)
+            head = self.read_binary(0, 8)
+            _tag, length, start = tlv.read_header(head)
+            data = bytearray(head)
+            while len(data) < start + length and len(data) < 4096:
+                data += self.read_binary(len(data), min(0xDF, start + length - len(data)))
+        except (BadAnswer, AccessDenied, tlv.TlvError):
+            return []
+        return pace.parse_card_access(bytes(data[: start + length]))
+
+    def pace(self, key: bac.MrzKey, info: pace.PaceInfo, random: bac.RandomSource = bac.default_random) -> None:
+        resp = self.send(Command(0x00, 0x22, 0xC1, 0xA4, pace.set_at_data(info)))
+        if not resp.ok:
+            raise BadAnswer(f"The chip did not accept the PACE protocol it offers (status {resp.sw:04X}).")
+
+        def step(data: bytes, last: bool) -> bytes:
+            answer = self.send(Command(0x00 if last else 0x10, 0x86, 0x00, 0x00, tlv.encode(0x7C, data), le=256))
+            if answer.sw == SW_AUTH_FAILED or (answer.sw >> 8) == 0x63 or answer.sw == SW_SECURITY_NOT_SATISFIED:
+                raise AccessDenied(
+                    "The chip refused the access key: the document number, birth date or expiry "
+                    "date read from the MRZ does not match this document."
+                )
+            if not answer.ok:
+                raise BadAnswer(f"The chip broke off PACE (status {answer.sw:04X}).")
+            try:
+                outer = tlv.read(answer.data)
+            except tlv.TlvError as exc:
+                raise BadAnswer("The chip's PACE answer is not readable.") from exc
+            if outer.tag != 0x7C:
+                raise BadAnswer("The chip's PACE answer is not dynamic authentication data.")
+            return outer.value
+
+        self.sm = pace.run(step, key, info, random)
 
     def select_file(self, fid: int) -> None:
         resp = self.send(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))

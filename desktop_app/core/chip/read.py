@@ -10,8 +10,8 @@ from dataclasses import replace
 from desktop_app.core.chip import lds, passive, portrait
 from desktop_app.core.chip.bac import MrzKey, RandomSource, default_random
 from desktop_app.core.chip.channel import Channel
-from desktop_app.core.chip.errors import BadAnswer, ChipError
-from desktop_app.core.chip.result import ChipRead
+from desktop_app.core.chip.errors import AccessDenied, BadAnswer, ChipError
+from desktop_app.core.chip.result import Access, ChipRead
 from desktop_app.core.chip.transport import CardTransport
 from desktop_app.core.chip.trust_store import TrustStore
 from desktop_app.core.types import Field
@@ -29,6 +29,29 @@ def chip_fields(lines: tuple[str, ...]) -> dict[str, Field]:
     return {k: replace(f, source="chip", confidence=1.0, box=None) for k, f in reading.fields.items()}
 
 
+def _open(channel: Channel, key: MrzKey, random: RandomSource, use_pace: bool) -> Access:
+    """PACE when EF.CardAccess offers a protocol this reader speaks, else BAC. A chip that
+    breaks off PACE with nonsense gets BAC (ICAO lets a chip offer both); a refused key is
+    refused either way."""
+    offered = channel.card_access() if use_pace else []
+    info = next((i for i in offered if i.supported), None)
+    if offered and info is None:
+        log.info("chip offers PACE %s, none supported here; trying BAC", [i.protocol for i in offered])
+    if info is not None:
+        try:
+            channel.pace(key, info, random)
+            channel.select_application()
+            return "PACE"
+        except AccessDenied:
+            raise
+        except BadAnswer as exc:
+            log.info("PACE failed (%s); trying BAC", exc)
+            channel.sm = None
+    channel.select_application()
+    channel.basic_access_control(key, random)
+    return "BAC"
+
+
 def read_chip(
     transport: CardTransport,
     key: MrzKey,
@@ -36,6 +59,7 @@ def read_chip(
     *,
     random: RandomSource = default_random,
     progress: Callable[[str], None] | None = None,
+    use_pace: bool = True,
 ) -> ChipRead:
     """Never raises a chip fault: each becomes a status and a plain message."""
     t0 = time.perf_counter()
@@ -51,8 +75,7 @@ def read_chip(
     try:
         channel = Channel(transport)
         t = time.perf_counter()
-        channel.select_application()
-        channel.basic_access_control(key, random)
+        access = _open(channel, key, random, use_pace)
         step("access", t)
         for name in ("COM",):
             t = time.perf_counter()
@@ -81,7 +104,7 @@ def read_chip(
     fields = chip_fields(lines)
     timings["total"] = (time.perf_counter() - t0) * 1000
     return ChipRead(
-        "ok", None, transport.reader_name, "BAC", tuple(files), lines, fields, face, pa,
+        "ok", None, transport.reader_name, access, tuple(files), lines, fields, face, pa,
         offers_active_authentication="DG15" in listed,
         offers_chip_authentication="DG14" in listed,
         timings_ms=timings,
