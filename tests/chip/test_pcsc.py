@@ -157,3 +157,12 @@ def test_unreadable_trust_store_is_a_plain_error(pcscd, mrz_file, tmp_path) -> N
 
 def test_environment_is_not_leaked(mrz_file) -> None:
     assert "PCSCLITE_CSOCK_NAME" not in os.environ
+
+
+@pytest.mark.parametrize("cipher", ["aes128", "3des"])
+def test_pace_through_pcsc(pcscd, tmp_path, mrz_file, cipher) -> None:
+    with virtual_passport(tmp_path, None, "--pace", cipher, "--pace-parameters", "13"):
+        rc, obj = cli("--mrz-file", str(mrz_file), "--trust", str(tmp_path / "pki" / "masterlist.ml"))
+    assert rc == 0, obj
+    assert obj["access"] == "PACE"
+    assert obj["passive_authentication"]["status"] == "valid"
