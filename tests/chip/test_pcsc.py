@@ -166,3 +166,19 @@ def test_pace_through_pcsc(pcscd, tmp_path, mrz_file, cipher) -> None:
     assert rc == 0, obj
     assert obj["access"] == "PACE"
     assert obj["passive_authentication"]["status"] == "valid"
+
+
+@pytest.mark.slow
+@pytest.mark.ocr
+def test_image_is_read_optically_then_compared_with_the_chip(pcscd, tmp_path) -> None:
+    from desktop_app.core.resources import samples_dir
+
+    sample = samples_dir() / "sample_td3.jpg"
+    lines = json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["mrz_lines"]
+    with virtual_passport(tmp_path, lines):
+        rc, obj = cli("--image", str(sample), "--trust", str(tmp_path / "pki"), timeout=240)
+    assert rc == 0, obj
+    assert obj["passive_authentication"]["status"] == "valid"
+    assert obj["comparison"]["document_number"] == "same"
+    assert obj["comparison"]["surname"] == "same"
+    assert "optical" in obj["timings_ms"]
