@@ -71,6 +71,10 @@ class Settings:
     Point it at a share the workstation may append to but not rewrite (see README)."""
     audit_signing_key: str = ""
     """The audit signing key file; empty: env PASSPORT_DESK_AUDIT_SIGNING_KEY, else the config folder."""
+    chip_reader: str = ""
+    """PC/SC reader for the passport chip (a name or part of it); empty: the first with a card."""
+    chip_trust_store: str = ""
+    """CSCA certificates for passive authentication: a folder, a certificate or a master list."""
 
     def effective_database_url(self) -> str:
         env = os.environ.get("DATABASE_URL")

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-render0
   libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 xvfb xauth
   fonts-dejavu-core
+  pcscd vsmartcard-vpcd swig libpcsclite-dev
 )
 
 need_apt=()

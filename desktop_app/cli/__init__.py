@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import reading
+from desktop_app.cli import chip, reading
 
 log = logging.getLogger("desktop_app.cli")
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on standard error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     reading.register(sub)
+    chip.register(sub)
     try:
         from desktop_app.cli import records
     except ImportError as exc:  # storage not installed in this build

@@ -23,7 +23,7 @@ DocumentFormat = Literal["TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID"]
 
 CheckStatus = Literal["valid", "invalid", "absent"]
 FieldStatus = Literal["ok", "corrected", "mismatch", "low_confidence", "invalid", "unverified"]
-Source = Literal["mrz", "viz", "mrz+viz", "operator"]
+Source = Literal["mrz", "viz", "mrz+viz", "operator", "chip"]
 ResultStatus = Literal["ok", "no_mrz", "error"]
 
 CHECK_KEYS: Final = ("document_number", "birth_date", "expiry_date", "personal_number", "composite")

@@ -248,3 +248,21 @@ class AuditCheckpoint(Base):
     """UTC ISO 8601 text, exactly as signed."""
     key_id: Mapped[str | None] = mapped_column(String(32))
     signature: Mapped[str | None] = mapped_column(String(128))
+
+
+class RecordChipRead(Base):
+    """The e-passport chip read of a confirmed record (issue 16), added in revision 0004_chip.
+
+    One row per record that had its chip read; records without one (all older records) have
+    none. The result (the chip's fields, the portrait's hash, passive authentication) is
+    personal data and encrypted; the passive-authentication status is a status word.
+    """
+
+    __tablename__ = "record_chip_reads"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    passive_auth: Mapped[str] = mapped_column(String(16))

@@ -178,6 +178,9 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         self._wire()
+        from desktop_app.ui.chip_panel import attach_chip_panel  # issue 16: the e-passport chip
+
+        self.chip = attach_chip_panel(self)
         self.setStyleSheet("")  # the application stylesheet applies (set in application.py)
         self._show_form(None)
         self._restore_geometry()

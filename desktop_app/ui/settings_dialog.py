@@ -121,6 +121,12 @@ class SettingsDialog(QDialog):
         )
         self.read_viz.setChecked(settings.read_visual_zone)
         self.read_viz.setAccessibleName("Read the visual zone")
+        self.chip_reader = QLineEdit(settings.chip_reader, self)
+        self.chip_reader.setAccessibleName("Chip reader")
+        self.chip_reader.setPlaceholderText("empty: the first PC/SC reader holding a document")
+        self.chip_trust = QLineEdit(settings.chip_trust_store, self)
+        self.chip_trust.setAccessibleName("Chip trust store")
+        self.chip_trust.setPlaceholderText("CSCA folder or master list (empty: signatures not trusted)")
 
         # One label column for every group, so the fields line up down the dialog.
         def form(group: QGroupBox, rows: list[tuple[str, QWidget]]) -> None:
@@ -174,6 +180,15 @@ class SettingsDialog(QDialog):
             ],
         )
 
+        chip = QGroupBox("Passport chip", self)
+        form(
+            chip,
+            [
+                ("Chip &reader:", self.chip_reader),
+                ("Trust &store:", _with_browse(self.chip_trust, "Browse…", self._pick_trust, chip)),
+            ],
+        )
+
         note = QLabel(
             "Changes to the database take effect after a restart; engine changes restart the engine.", self
         )
@@ -187,7 +202,7 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        for w in (people, intake, data, engine):
+        for w in (people, intake, data, engine, chip):
             layout.addWidget(w)
         layout.addWidget(note)
         # Problems are said here, beside the fields, not in a box over the dialog.
@@ -210,6 +225,11 @@ class SettingsDialog(QDialog):
         d = QFileDialog.getExistingDirectory(self, "Watched folder", self.folder.text() or str(Path.home()))
         if d:
             self.folder.setText(d)
+
+    def _pick_trust(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "CSCA certificates folder", self.chip_trust.text())
+        if d:
+            self.chip_trust.setText(d)
 
     def _pick_database(self) -> None:
         f, _ = QFileDialog.getSaveFileName(
@@ -237,6 +257,8 @@ class SettingsDialog(QDialog):
             keep_images_for_review=self.keep_images.isChecked(),
             allow_self_review=self.self_review.isChecked(),
             read_visual_zone=self.read_viz.isChecked(),
+            chip_reader=self.chip_reader.text().strip(),
+            chip_trust_store=self.chip_trust.text().strip(),
         ).validated()
 
     def accept(self) -> None:
