@@ -32,7 +32,7 @@ from typing import Final
 import numpy as np
 
 from desktop_app.core.mrz.countries import country_name
-from desktop_app.core.mrz.layouts import DOCUMENT_CODE_FIRST, LAYOUTS, Layout, kind_map
+from desktop_app.core.mrz.layouts import LAYOUTS, Layout, kind_map
 from desktop_app.core.mrz.lookalikes import LEGAL, SAME_VALUE
 from desktop_app.core.ocr.base import StepProbabilities
 from desktop_app.core.types import DocumentFormat
@@ -343,13 +343,9 @@ def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: 
                    cache: _Cache, second: Sequence[StepProbabilities | None] | None = None) -> DecodedMrz | None:
     kinds = kind_map(layout)
     legal = [["".join(sorted(LEGAL[k])) for k in row] for row in kinds]
-    # The format fixes the document code's first letter; its confidence stays normalised
-    # over every letter, so a letter the recogniser did not see there shows as doubt.
-    bound = [list(row) for row in legal]
-    bound[0][0] = DOCUMENT_CODE_FIRST[layout.format]
     lines: list[DecodedLine] = []
     for li, st in enumerate(steps):
-        dec = _decode(st, bound[li], legal[li], li, opinion, cache, _at(second, li))
+        dec = _decode(st, legal[li], legal[li], li, opinion, cache, _at(second, li))
         if dec is None:
             return None
         lines.append(dec)
@@ -361,7 +357,7 @@ def _decode_layout(layout: Layout, steps: Sequence[StepProbabilities], opinion: 
         cut = name_tail(lines[line].text, start, end)
         if cut is None or all(c == "<" for c in lines[line].text[cut:end]):
             continue
-        allowed = list(bound[line])
+        allowed = list(legal[line])
         for i in range(cut, end):
             allowed[i] = "<"
         dec = _decode(steps[line], allowed, legal[line], line, opinion, cache, _at(second, line))

@@ -210,17 +210,6 @@ LAYOUTS: Final[dict[DocumentFormat, Layout]] = {
 }
 
 
-DOCUMENT_CODE_FIRST: Final[dict[DocumentFormat, str]] = {
-    "TD1": "ACI",  # part 5: A, C or I
-    "TD2": "ACI",  # part 6: A, C or I
-    "TD3": "P",  # part 4
-    "MRVA": "V",  # part 7
-    "MRVB": "V",
-    "FRID": "I",  # the French card's ID
-}
-"""The letters a format's document code may start with (ICAO 9303)."""
-
-
 def kind_map(layout: Layout) -> tuple[tuple[Kind, ...], ...]:
     """The character kind of every position of every line of ``layout``."""
     return _KIND_MAPS[layout.format]

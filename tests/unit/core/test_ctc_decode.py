@@ -120,15 +120,3 @@ def test_decoded_lines_read_like_the_composed_mrz() -> None:
 )
 def test_name_tail(field: str, cut: int | None) -> None:
     assert name_tail(field, 0, len(field)) == cut
-
-
-@pytest.mark.parametrize(("line", "fmt", "first"), [(ICAO_TD3[0], "TD3", "P"),
-                                                     ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "MRVA", "V")])
-def test_the_format_fixes_the_document_codes_first_letter_and_it_shows_as_doubt(line: str, fmt: str, first: str) -> None:
-    """A blurred first letter read as ``H``: under each layout the code starts as the
-    format says, with the recogniser's low probability for it as its confidence."""
-    st = _render(line, override={0: {"H": 0.7, first: 0.2}})
-    assert _greedy(st)[0] == "H"
-    [dec] = [d for d in decode_lines([st, _render(ICAO_TD3[1])], ["H" + line[1:], ICAO_TD3[1]]) if d.format == fmt]
-    assert dec.lines[0].text == line
-    assert dec.lines[0].confidences[0] < 0.5
