@@ -15,14 +15,50 @@ Benchmark-only: the product never caches OCR output (it is personal data).
 from __future__ import annotations
 
 import hashlib
-import pickle
+import io
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from desktop_app.core.ocr.base import DetectedText, Image, OcrEngine, RecognizedLine
+from desktop_app.core.ocr.base import DetectedText, Image, OcrEngine, RecognizedLine, StepProbabilities
+
+
+def _encode(value: list[Any]) -> bytes:
+    """Results as an ``.npz``: a JSON description and the step matrices as arrays (no
+    pickle: a cache file is data, never code)."""
+    items: list[dict[str, Any]] = []
+    arrays: dict[str, np.ndarray] = {}
+    for i, v in enumerate(value):
+        if isinstance(v, DetectedText):
+            items.append({"kind": "det", "quad": [list(map(float, pt)) for pt in v.quad], "score": float(v.score)})
+            continue
+        item: dict[str, Any] = {"kind": "rec", "text": v.text, "confidence": float(v.confidence),
+                                "char_confidences": list(v.char_confidences), "char_centers": list(v.char_centers),
+                                "char_alternatives": [dict(a) for a in v.char_alternatives], "steps": None}
+        if v.steps is not None:
+            item["steps"] = v.steps.alphabet
+            arrays[f"steps{i}"] = np.asarray(v.steps.probs)
+        items.append(item)
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.frombuffer(json.dumps(items).encode(), dtype=np.uint8), **arrays)
+    return buf.getvalue()
+
+
+def _decode(data: bytes) -> list[Any]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        items = json.loads(bytes(z["meta"]).decode())
+        out: list[Any] = []
+        for i, it in enumerate(items):
+            if it["kind"] == "det":
+                out.append(DetectedText(tuple(tuple(pt) for pt in it["quad"]), it["score"]))  # type: ignore[arg-type]
+                continue
+            steps = StepProbabilities(it["steps"], z[f"steps{i}"]) if it["steps"] is not None else None
+            out.append(RecognizedLine(it["text"], it["confidence"], tuple(it["char_confidences"]),
+                                      tuple(it["char_centers"]), tuple(it["char_alternatives"]), steps))
+        return out
 
 
 def _key(kind: str, arrays: Sequence[Image], alphabet: str | None) -> str:
@@ -36,7 +72,7 @@ def _key(kind: str, arrays: Sequence[Image], alphabet: str | None) -> str:
 
 
 class CachingEngine:
-    """Wraps an engine built on first miss; results are pickled under ``folder``."""
+    """Wraps an engine built on first miss; results are kept under ``folder`` as ``.npz`` files."""
 
     def __init__(self, factory: Callable[[], OcrEngine], folder: Path) -> None:
         self._factory = factory
@@ -53,14 +89,14 @@ class CachingEngine:
         return self._inner
 
     def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        path = self.folder / f"{key}.pkl"
+        path = self.folder / f"{key}.npz"
         if path.exists():
             self.hits += 1
-            return pickle.loads(path.read_bytes())
+            return _decode(path.read_bytes())
         self.misses += 1
         value = compute()
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(_encode(list(value)))
         tmp.replace(path)
         return value
 

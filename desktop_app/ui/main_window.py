@@ -316,11 +316,7 @@ class MainWindow(QMainWindow):
         stage_row.addWidget(self.stage)
         stage_row.addWidget(self.progress)
         fl.addLayout(stage_row)
-        # The holder's photo beside the summary, above the fields: it costs no extra height.
-        summary_row = QHBoxLayout()
-        summary_row.addWidget(self.summary, 1)
-        summary_row.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignTop)
-        fl.addLayout(summary_row)
+        fl.addWidget(self.summary)
         fl.addWidget(self.fields)
         fl.addStretch(1)
         scroll = QScrollArea(self)
@@ -366,7 +362,15 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.setObjectName("readingSplitter")
-        split.addWidget(self.queue_panel)
+        # The holder's photo under the queue: in view beside the page, and it takes no width
+        # from the form (which must fit a 1366 x 768 screen without scrolling sideways).
+        left = QWidget(self)
+        left.setObjectName("queuePane")
+        ql = QVBoxLayout(left)
+        ql.setContentsMargins(0, 0, 0, 0)
+        ql.addWidget(self.queue_panel, 1)
+        ql.addWidget(self.portrait, 0, Qt.AlignmentFlag.AlignHCenter)
+        split.addWidget(left)
         split.addWidget(self.view)
         split.addWidget(right)
         split.setChildrenCollapsible(False)

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.types import Portrait
 
-DISPLAY_SIZE: Final = QSize(210, 270)
-"""About the size of a passport photo on a counter monitor (35 x 45 mm at 150 dpi)."""
+DISPLAY_SIZE: Final = QSize(168, 216)
+"""A passport photo's 35:45 proportions, as wide as the queue column can spare on a
+1366 x 768 counter screen (about 47 x 61 mm on a 24-inch monitor)."""
 
 
 class PortraitView(QWidget):
@@ -38,6 +39,7 @@ class PortraitView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.caption)
+        self.setFixedWidth(DISPLAY_SIZE.width())
         self._image: QImage | None = None
         self._size: tuple[int, int] | None = None
         self._portrait: Portrait | None = None
@@ -77,6 +79,7 @@ class PortraitView(QWidget):
             text = "Holder's photo"
         else:
             text = "Photo zone (estimated from the page layout; no face was found there)"
-        self.caption.setText(text)
+        self.caption.setText(text if self._portrait.method == "face" else "Photo zone (estimated)")
         self.picture.setToolTip(f"{text}, confidence {self._portrait.confidence:.2f}")
+        self.caption.setToolTip(text)
         self.setVisible(True)

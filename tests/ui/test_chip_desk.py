@@ -88,7 +88,10 @@ def test_chip_read_beside_the_optical_read(qtbot: QtBot, services: Services, mak
     assert not w.chip.portrait.pixmap().isNull()
     assert "MainThread" not in card.threads and card.threads  # off the GUI thread
 
-    # Confirm: the record keeps the chip read, and the audit trail has it.
+    # Confirm (the specimen state asks for the operator's acknowledgement first): the record
+    # keeps the chip read, and the audit trail has it.
+    if w.ack_box.isVisible():
+        w.ack_box.setChecked(True)
     w.confirm()
     qtbot.waitUntil(lambda: services.store.store is not None and any(
         e.action == "record.chip_read" for e in services.store.store.audit_entries()), timeout=15000)
