@@ -81,3 +81,25 @@ def test_records_from_before_the_chip_revision_still_open(url: str) -> None:
         assert chip_read_of(store, rid) is None
     finally:
         store.close()
+
+
+def test_purge_takes_the_chip_read_with_its_record(url: str) -> None:
+    """The chip result is personal data: retention removes it with the record it belongs to."""
+    from tests.unit.storage.storage_helpers import days_ago
+
+    store = open_store(url, key=KEY)
+    try:
+        with days_ago(400):
+            old = _record(store)
+            save_chip_read(store, old, CHIP, operator="anna", workstation="desk-1")
+        new = _record(store)
+        save_chip_read(store, new, CHIP, operator="anna", workstation="desk-1")
+        store.purge(365)
+        assert chip_read_of(store, new) == CHIP
+    finally:
+        store.close()
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("select record_id from record_chip_reads"))]
+    engine.dispose()
+    assert ids == [new]
