@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from desktop_app.core.chip import TrustStore
 from desktop_app.core.chip.errors import CardRemoved
+from tests.chip.emulator import load_emulator
 
-ROOT = Path(__file__).resolve().parents[2]
 MRZ = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
 OTHER_MRZ = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C46UTO7408122F1204159ZE184226B<<<<<10")
 
 
-def _load_emulator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("virtual_passport", ROOT / "scripts" / "virtual_passport.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["virtual_passport"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def vp() -> ModuleType:
-    return _load_emulator()
+    return load_emulator()
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,6 @@ directly as the chip reader's transport, and the fake OCR reader in the engine p
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,18 +16,12 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.chip.errors import NoCard, NoReader
 from desktop_app.ui.application import Services
 from desktop_app.ui.chip_panel import MSG_WAITING
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.chip.emulator import load_emulator
 
 
 @pytest.fixture(scope="module")
 def vp() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("virtual_passport_ui", ROOT / "scripts" / "virtual_passport.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["virtual_passport_ui"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_emulator()
 
 
 @pytest.fixture(scope="module")
