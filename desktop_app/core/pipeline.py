@@ -426,9 +426,7 @@ class DocumentReader:
             fields = {k: replace(f, box=boxes.get(k)) for k, f in reading.fields.items()}
             flags.extend(reading.flags)
             for ln_text, rec, crop in zip(reading.lines, attempt.recognized, attempt.candidate.lines, strict=False):
-                ch, cw = crop.image.shape[:2]
-                pts = geo.apply(crop.to_input, [(0, 0), (cw, 0), (0, ch), (cw, ch)])
-                text.append(TextLine(ln_text, rec.confidence, geo.bounding_box(pts, w, h)))
+                text.append(TextLine(ln_text, rec.confidence, geo.bounding_box(crop.corners(), w, h)))
         base = DocumentResult(
             status="ok" if found else "no_mrz",
             file=label,
@@ -574,8 +572,7 @@ def _without_blank_line(
         keep = [i for i in range(3) if i != drop]
         if lengths[drop] < BLANK_LINE_CHARS and all(lengths[i] >= 30 for i in keep) and lengths[keep[0]] == lengths[keep[1]]:
             lines = tuple(variant.lines[i] for i in keep)
-            pts = np.concatenate([geo.apply(ln.to_input, [(0, 0), (ln.image.shape[1], 0), (0, ln.image.shape[0]),
-                                                          (ln.image.shape[1], ln.image.shape[0])]) for ln in lines])
+            pts = np.concatenate([ln.corners() for ln in lines])
             return replace(variant, lines=lines, box=geo.bounding_box(pts, width, height)), [rec[i] for i in keep]
     return variant, rec
 

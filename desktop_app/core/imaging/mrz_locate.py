@@ -57,6 +57,11 @@ class LineCrop:
     to_input: geo.Affine
     """Maps crop pixel coordinates to input image coordinates."""
 
+    def corners(self) -> npt.NDArray[np.float64]:
+        """The crop's four corners in input image coordinates."""
+        h, w = self.image.shape[:2]
+        return geo.apply(self.to_input, [(0, 0), (w, 0), (0, h), (w, h)])
+
 
 @dataclass(frozen=True)
 class MrzCandidate:
