@@ -198,6 +198,28 @@ def _three_line_page(lines: Sequence[str]) -> np.ndarray:
 
 
 @pytest.mark.parametrize("blank_at", [0, 2])
+def test_a_blank_band_line_leaves_the_candidate_and_its_box(blank_at: int) -> None:
+    """The band without the line: two lines, and a box that no longer covers the dropped one."""
+    from desktop_app.core.imaging.mrz_locate import find_mrz
+    from desktop_app.core.pipeline import _without_blank_line
+
+    lines = list(LINES)
+    lines.insert(blank_at, "I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<I<")
+    page = _three_line_page(lines)
+    [cand, *_] = find_mrz(page)
+    assert len(cand.lines) == 3
+    read = [RecognizedLine(t, 0.95, (0.95,) * len(t), (0.5,) * len(t)) for t in lines]
+    read[blank_at] = RecognizedLine("I<I", 0.5, (0.5,) * 3, (0.5,) * 3)
+    kept, rec = _without_blank_line(cand, read, page.shape[1], page.shape[0])
+    assert len(kept.lines) == 2 and [r.text for r in rec] == list(LINES)
+    dropped_top = 800 + 60 * blank_at
+    if blank_at == 0:
+        assert kept.box[1] > dropped_top + 30 and cand.box[1] <= dropped_top + 10
+    else:
+        assert kept.box[3] < dropped_top + 10 and cand.box[3] > dropped_top + 30
+
+
+@pytest.mark.parametrize("blank_at", [0, 2])
 def test_a_band_line_read_as_nothing_beside_two_full_lines_is_dropped(blank_at: int) -> None:
     """A rule or border above or below a two-line MRZ, taken by the locator as a third line
     and read as a few characters: the two full lines are read as what they are (TD3), and
