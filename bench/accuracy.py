@@ -253,18 +253,34 @@ def main() -> int:
     ap.add_argument("--viz-truth", metavar="FILE", type=Path, default=None,
                     help=f"visual-zone and portrait truth for --real (default {DEFAULT_VIZ_TRUTH.name} when present)")
     ap.add_argument("--dump", metavar="FILE", type=Path, default=None, help="write each result's JSON, one per line")
+    ap.add_argument("--rec-runtime", choices=("onnxruntime", "paddle"), default="onnxruntime",
+                    help="runtime of the PP-OCRv4 recogniser (desktop_app/core/ocr/paddle_engine.py)")
+    ap.add_argument("--profile", action="store_true",
+                    help="print every model call and stage: calls, input shapes, ms (bench/call_profile.py)")
     args = ap.parse_args()
     if args.real:
         args.show_misses = True
 
     settings = ReaderSettings(read_visual_zone=not args.no_viz, today=args.today,
                               glyph_second_opinion=not args.no_glyphs)
-    engine = None
+    from desktop_app.core.ocr.paddle_engine import PaddleEngineConfig, PaddleOcrEngine
+
+    def make_engine() -> PaddleOcrEngine:
+        return PaddleOcrEngine(PaddleEngineConfig(threads=settings.threads, rec_runtime=args.rec_runtime))
+
+    engine: Any
     if args.ocr_cache is not None:
         from bench.ocr_cache import CachingEngine
-        from desktop_app.core.pipeline import _default_engine
 
-        engine = CachingEngine(lambda: _default_engine(settings), args.ocr_cache)
+        engine = CachingEngine(make_engine, args.ocr_cache)
+    else:
+        engine = make_engine()
+    profile = None
+    if args.profile:
+        from bench.call_profile import CallProfile
+
+        profile = CallProfile()
+        profile.install()
     reader = DocumentReader(settings, engine=engine)
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     t0 = time.perf_counter()
@@ -276,6 +292,7 @@ def main() -> int:
     if truth_path is not None and not args.no_viz:
         viz_truth = json.loads(truth_path.read_text(encoding="utf-8"))["documents"]
     viz_tally = VizTally()
+    stage_timings: list[dict[str, float]] = []
     for cond, name, image, truth in _items(args):
         if args.only and args.only not in name:
             continue
@@ -287,7 +304,10 @@ def main() -> int:
             if p.stage == "mrz":
                 mrz_at.append((time.perf_counter() - start) * 1000)
 
+        if profile is not None:
+            profile.start()
         [result] = reader.read(image, name=name, on_progress=on_progress)
+        stage_timings.append(dict(result.timings_ms))
         total = (time.perf_counter() - start) * 1000
         _score(tally, result, truth, name)
         if name in viz_truth:
@@ -314,6 +334,8 @@ def main() -> int:
               f"{statistics.median(t.t_total):8.0f}/{_pct(t.t_total, 95):<8.0f}")
     if viz_tally.docs:
         _print_viz(viz_tally)
+    if profile is not None:
+        print(profile.report(stage_timings))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss_mb:.0f} MB")
     if args.show_misses:

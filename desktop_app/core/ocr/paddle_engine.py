@@ -8,6 +8,11 @@ Speed and correctness choices (see PLATFORM_NOTES.md):
   legacy executor with oneDNN. Paddle 3.3.1's new IR crashes on these models with oneDNN,
   and oneDNN off is ~9x slower.
 - Threads = cores (Paddle's default of 10 oversubscribes a 2-core counter PC).
+- Recognition runs on PaddleOCR's ``engine="onnxruntime"`` when the model folder holds the
+  same weights as ``inference.onnx`` (``scripts/convert_rec_to_onnx.py``; outputs equal
+  Paddle's to ~3e-6): Paddle's executor costs ~50 ms per call before any work, onnxruntime
+  ~20 ms, and the visual zone makes 8-10 calls per document. ``rec_runtime="paddle"``
+  (or a folder without the ONNX file) keeps the Paddle executor.
 - Recognition bypasses PaddleX's text post-processing: we take the raw class
   probabilities from the predictor's runner and decode them ourselves, restricted to the
   alphabet the caller allows (the MRZ alphabet for MRZ lines). PaddleOCR still loads and
@@ -22,7 +27,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -36,6 +41,7 @@ log = logging.getLogger(__name__)
 DET_MODEL = "PP-OCRv4_mobile_det"
 REC_MODEL = "PP-OCRv4_mobile_rec"
 REC_HEIGHT = 48
+ONNX_FILE = "inference.onnx"
 MAX_REC_WIDTH = 3200
 
 # Latin printable text, as printed in the visual zone of documents from the countries the
@@ -60,6 +66,9 @@ class PaddleEngineConfig:
     model_root: Path = field(default_factory=models_dir)
     threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     det_limit_side: int = 960
+    rec_runtime: Literal["onnxruntime", "paddle"] = "onnxruntime"
+    """Which runtime PaddleOCR runs the recogniser on (onnxruntime only where the model
+    folder holds ``inference.onnx``)."""
 
 
 class PaddleOcrEngine:
@@ -85,11 +94,20 @@ class PaddleOcrEngine:
             "enable_new_ir": False,
             "cpu_threads": self.config.threads,
         }
+        use_onnx = self.config.rec_runtime == "onnxruntime" and (rec_dir / ONNX_FILE).is_file()
+        self.rec_runtime: str = "onnxruntime" if use_onnx else "paddle"
         try:
-            self._rec = TextRecognition(
-                model_name=REC_MODEL, model_dir=str(rec_dir), device="cpu",
-                engine="paddle_static", engine_config=engine_config,
-            )
+            if use_onnx:
+                self._rec = TextRecognition(
+                    model_name=REC_MODEL, model_dir=str(rec_dir), device="cpu", engine="onnxruntime",
+                    engine_config={"intra_op_num_threads": self.config.threads, "inter_op_num_threads": 1,
+                                   "log_severity_level": 3},
+                )
+            else:
+                self._rec = TextRecognition(
+                    model_name=REC_MODEL, model_dir=str(rec_dir), device="cpu",
+                    engine="paddle_static", engine_config=engine_config,
+                )
             self._det = TextDetection(
                 model_name=DET_MODEL, model_dir=str(det_dir), device="cpu",
                 engine="paddle_static", engine_config=engine_config,
