@@ -26,6 +26,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from desktop_app.core.blas import limit_blas_threads
 from desktop_app.core.imaging import geometry as geo
 from desktop_app.core.imaging.load import (
     ImageLoadError,
@@ -88,6 +89,9 @@ class ReaderSettings:
     glyph_second_opinion: bool = True
     """Fuse the OCR-B glyph classifier's reading of each MRZ character into the line
     recogniser's (off only to measure what it brings)."""
+    blas_threads: int | None = 1
+    """Threads numpy's own BLAS may use in this process once a reader is built (the
+    models have their own pools; see :mod:`desktop_app.core.blas`); None leaves it."""
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,8 @@ class DocumentReader:
         glyphs: GlyphClassifier | None = None,
     ) -> None:
         self.settings = settings or ReaderSettings()
+        if self.settings.blas_threads is not None:
+            limit_blas_threads(self.settings.blas_threads)
         self._glyphs = glyphs
         self._second: LineRecognizer | None = None
         self._second_failed = False

@@ -118,37 +118,48 @@ def decode_line(steps: StepProbabilities, allowed: Sequence[str], norm: Sequence
     emit = logp[:, 1:]
 
     # Scores: chars[i, k] = best path ending at time t emitting alphabet[k] as character i;
-    # blanks[j] = best path ending in a blank after j characters.
+    # blanks[j] = best path ending in a blank after j characters. The loop over time is
+    # the decoder's cost (about 20 numpy calls per step), so every array it writes is
+    # allocated once and written in place.
+    emit_masked = np.where(mask[None, :, :], emit[:, None, :], _NEG)  # (T, n, k)
     chars = np.full((n_length, n_chars), _NEG)
+    chars[0] = emit_masked[0, 0]
     blanks = np.full(n_length + 1, _NEG)
     blanks[0] = blank[0]
-    chars[0] = np.where(mask[0], emit[0], _NEG)
-    back_chars = np.zeros((t_steps, n_length, n_chars), dtype=np.int8)
-    back_blanks = np.zeros((t_steps, n_length + 1), dtype=np.int8)
+    # Backpointers: came_from_char[t, i, k] (from character i-1), else came_from_blank
+    # (from blanks[i]), else character i stayed; blank_from_char[t, j] (blanks[j] entered
+    # from character j-1).
+    came_from_char = np.zeros((t_steps, n_length, n_chars), dtype=bool)
+    came_from_blank = np.zeros((t_steps, n_length, n_chars), dtype=bool)
+    blank_from_char = np.zeros((t_steps, n_length + 1), dtype=bool)
     top1_idx = np.zeros((t_steps, n_length), dtype=np.int16)
     top2_idx = np.zeros((t_steps, n_length), dtype=np.int16)
     rows = np.arange(n_length)
+    from_char = np.full((n_length, n_chars), _NEG)
+    stay_or_blank = np.empty((n_length, n_chars))
+    masked = np.empty((n_length, n_chars))
+    from_c = np.full(n_length + 1, _NEG)
     for t in range(1, t_steps):
         i1 = chars.argmax(axis=1)
         v1 = chars[rows, i1]
-        masked = chars.copy()
+        np.copyto(masked, chars)
         masked[rows, i1] = _NEG
         i2 = masked.argmax(axis=1)
-        v2 = masked[rows, i2]
         top1_idx[t], top2_idx[t] = i1, i2
         # From character i-1 to character i: any other class (a repeat needs a blank between).
-        from_char = np.full((n_length, n_chars), _NEG)
         from_char[1:] = v1[:-1, None]
-        from_char[rows[1:], i1[:-1]] = v2[:-1]
+        from_char[rows[1:], i1[:-1]] = masked[rows[:-1], i2[:-1]]
         from_blank = blanks[:-1, None]
-        stay_or_blank = np.maximum(chars, from_blank)
-        back_chars[t] = np.where(from_char > stay_or_blank, 2, np.where(from_blank > chars, 1, 0))
-        best = np.maximum(stay_or_blank, from_char)
-        new_chars = np.where(mask, best + emit[t], _NEG)
-        from_c = np.concatenate(([_NEG], v1))
-        back_blanks[t] = from_c > blanks
-        blanks = np.maximum(blanks, from_c) + blank[t]
-        chars = new_chars
+        np.maximum(chars, from_blank, out=stay_or_blank)
+        np.greater(from_char, stay_or_blank, out=came_from_char[t])
+        np.greater(from_blank, chars, out=came_from_blank[t])
+        np.maximum(stay_or_blank, from_char, out=chars)
+        chars += emit_masked[t]
+        from_c[1:] = v1
+        np.greater(from_c, blanks, out=blank_from_char[t])
+        np.maximum(blanks, from_c, out=blanks)
+        blanks += blank[t]
+    chars = np.maximum(chars, _NEG)  # masked positions stay at the floor
     last_char = int(chars[n_length - 1].argmax())
     end_char, end_blank = chars[n_length - 1, last_char], blanks[n_length]
     final = max(end_char, end_blank)
@@ -166,17 +177,16 @@ def decode_line(steps: StepProbabilities, allowed: Sequence[str], norm: Sequence
             letter[i] = k
             if t == 0:
                 break
-            code = back_chars[t, i, k]
-            if code == 1:
-                state_is_char = False  # the blank before character i: blanks[i]
-            elif code == 2:
+            if came_from_char[t, i, k]:
                 prev = int(top1_idx[t, i - 1])
                 k = prev if prev != k else int(top2_idx[t, i - 1])
                 i -= 1
+            elif came_from_blank[t, i, k]:
+                state_is_char = False  # the blank before character i: blanks[i]
         else:
             if t == 0:
                 break
-            if back_blanks[t, i]:
+            if blank_from_char[t, i]:
                 state_is_char, i, k = True, i - 1, int(top1_idx[t, i - 1])
     if any(c < 0 for c in letter):
         return None

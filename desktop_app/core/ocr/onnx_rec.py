@@ -21,7 +21,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +74,23 @@ class OnnxRecConfig:
     cores a spinning pool takes CPU from Paddle and the GUI right after every read."""
 
 
+def cpu_session(model: Path, *, threads: int, spin: bool = False) -> Any:
+    """An onnxruntime CPU session as the reader runs every ONNX model: ``threads`` intra-op
+    threads, sequential, all graph optimisations, errors-only logging, and (unless ``spin``)
+    idle threads that sleep instead of spin-waiting after a call. Raises what onnxruntime
+    raises (ImportError when it is not installed)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3  # errors only: onnxruntime's warnings are not for the operator
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    return ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
 class OnnxLineRecognizer:
     """Reads one text line per crop with PP-OCRv6 small, like ``PaddleOcrEngine.recognize``.
 
@@ -89,19 +106,11 @@ class OnnxLineRecognizer:
                            f"({', '.join(missing)}). Reinstall the application.")
         self._characters = load_characters(d)
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401  (a missing or broken runtime gets its own message)
         except Exception as exc:  # ImportError, or a native library that does not load
             raise OcrError(f"The ONNX runtime for the PP-OCRv6 recogniser could not be loaded: {exc}") from exc
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, self.config.threads)
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3  # errors only: onnxruntime's warnings are not for the operator
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.config.spin else "0")
         try:
-            self._session = ort.InferenceSession(str(d / MODEL_FILE), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = cpu_session(d / MODEL_FILE, threads=self.config.threads, spin=self.config.spin)
         except Exception as exc:
             raise OcrError(f"The PP-OCRv6 recogniser could not be started (is {d / MODEL_FILE} damaged?): {exc}") from exc
         inputs = self._session.get_inputs()

@@ -116,6 +116,17 @@ class PaddleOcrEngine:
         except Exception as exc:
             raise OcrError(f"The OCR models could not be started: {exc}") from exc
         predictor = self._rec.paddlex_predictor
+        if use_onnx:
+            # PaddleX builds its session with spin-waiting idle threads, which on two
+            # shared cores take the CPU from everything that runs after a read (the glyph
+            # classifier's 1 ms matrix product took 16 ms): the same model, in a session
+            # whose threads sleep.
+            from desktop_app.core.ocr.onnx_rec import cpu_session
+
+            try:
+                predictor.runner.session = cpu_session(rec_dir / ONNX_FILE, threads=self.config.threads)
+            except Exception as exc:
+                raise OcrError(f"The OCR models could not be started: {exc}") from exc
         self._rec_runner = predictor.runner
         # The class list with the CTC blank first, exactly as PaddleX's decoder holds it.
         self._characters: list[str] = list(predictor.post_op.character)
