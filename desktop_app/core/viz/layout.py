@@ -8,13 +8,14 @@ fields without labels:
 - the dates printed in the visual zone are told apart by value: the one equal to the
   MRZ birth date is the birth date, the one equal to the MRZ expiry date is the expiry
   date, and a remaining date between the two that is not in the future is the date of
-  issue;
+  issue (no longer in doubt when it runs whole years to the MRZ's check-digit-proven expiry
+  date, the day itself or the day before: that is a check on the value, not on its place);
 - the place of birth is the text line right under the birth date, in its column;
 - the issuing authority is the text beside the date of issue, on its row (or under it).
 
-Whatever is found this way is capped at LAYOUT_CONFIDENCE so that the cross-check shows it
-as low confidence with its reason: nothing found by position alone is presented as
-verified.
+Whatever is found by position alone is capped at LAYOUT_CONFIDENCE so that the cross-check
+shows it as low confidence with its reason: nothing found by position alone is presented
+as verified.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from desktop_app.core.viz.extract import VizField
 
 LAYOUT_CONFIDENCE: Final = 0.5
 _BY_VALUE: Final = "found as the printed date equal to the MRZ's, not by its label"
+_BY_VALIDITY: Final = "found as the one other date, whole years before the MRZ's expiry date"
 _WORDY = re.compile(r"[A-ZÀ-ÖØ-Þ'][A-ZÀ-ÖØ-Þ' .,\-/()]{2,}")
 
 
@@ -96,12 +98,14 @@ def _whole_years_before(issued: str, expires: str) -> bool:
         a, b = date.fromisoformat(issued), date.fromisoformat(expires)
     except ValueError:
         return False
-    return b.year > a.year and (a.month, a.day) in ((b.month, b.day), _day_before(b))
+    return b.year > a.year and (a.month, a.day) in ((b.month, b.day), _day_shifted(b, -1), _day_shifted(b, 1))
 
 
-def _day_before(d: date) -> tuple[int, int]:
-    prev = date.fromordinal(d.toordinal() - 1)
-    return prev.month, prev.day
+def _day_shifted(d: date, days: int) -> tuple[int, int]:
+    """Month and day ``days`` from ``d``: a document valid N years "less a day" expires on
+    the day before its issue day's anniversary; a few states count the other way."""
+    moved = date.fromordinal(d.toordinal() + days)
+    return moved.month, moved.day
 
 
 def infer_from_layout(
@@ -148,12 +152,19 @@ def infer_from_layout(
                       if birth.value < v < expiry.value and v <= today.isoformat()
                       and ln is not birth_line and ln is not expiry_line]
         if len(candidates) > 1:
-            # Documents run for whole years: issued on the expiry's day and month (or the
-            # day after), some years before it.
+            # Documents run for whole years: issued on the expiry's day and month (or a
+            # day either side), some years before it.
             candidates = [(v, ln) for v, ln in candidates if _whole_years_before(v, expiry.value)]
         if len(candidates) == 1:
             v, issue_line = candidates[0]
-            out["issue_date"] = _field(issue_line, v, "found by position: the only other date on the page")
+            if expiry.status == "ok" and _whole_years_before(v, expiry.value):
+                # Not position alone: the date runs whole years to the expiry date that the
+                # MRZ's check digit proves, as documents are issued. A misread date that
+                # still does that by chance is about one in 365 x the validity periods.
+                out["issue_date"] = VizField(v, f"{issue_line.text} ({_BY_VALIDITY})", issue_line.confidence,
+                                             issue_line.box)
+            else:
+                out["issue_date"] = _field(issue_line, v, "found by position: the only other date on the page")
     else:
         issue_line = next((ln for v, ln in dated if v == out["issue_date"].value), None)
     used = {id(ln) for _, ln in dated}

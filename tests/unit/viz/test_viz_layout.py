@@ -32,18 +32,40 @@ def test_dates_place_and_authority_by_position() -> None:
     assert got["issue_date"].value == "2020-04-15"
     assert got["place_of_birth"].value == "ZENITH"
     assert got["authority"].value == "PASSPORT OFFICE"
-    for key in ("issue_date", "place_of_birth", "authority"):
+    for key in ("place_of_birth", "authority"):
         assert got[key].confidence <= LAYOUT_CONFIDENCE
         assert "position" in got[key].raw
+    # The issue date runs ten whole years to the MRZ's expiry date: a check on its value.
+    assert got["issue_date"].confidence == 0.99
+    assert "whole years before the MRZ's expiry" in got["issue_date"].raw
 
 
 def test_positional_fields_are_never_shown_as_verified() -> None:
-    viz = infer_from_layout(LINES, {}, MRZ, today=date(2026, 11, 23))
+    lines = [*LINES[:4], TextLine("02 MAY 2020", 0.99, (398, 538, 546, 571)), *LINES[5:]]
+    viz = infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23))
     merged = cross_check(MRZ, viz)
+    assert merged["issue_date"].value == "2020-05-02"
     for key in ("issue_date", "place_of_birth", "authority"):
         assert merged[key].status == "low_confidence"
         assert merged[key].source == "viz"
     assert merged["birth_date"].source == "mrz+viz"
+
+
+def test_an_issue_date_whole_years_before_the_proven_expiry_is_sure() -> None:
+    merged = cross_check(MRZ, infer_from_layout(LINES, {}, MRZ, today=date(2026, 11, 23)))
+    assert (merged["issue_date"].value, merged["issue_date"].status) == ("2020-04-15", "ok")
+    # A day either side of the expiry's day counts too ("ten years less a day").
+    lines = [*LINES[:4], TextLine("16 APR 2020", 0.99, (398, 538, 546, 571)), *LINES[5:]]
+    assert cross_check(MRZ, infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23)))["issue_date"].status == "ok"
+    lines = [*LINES[:4], TextLine("14 APR 2020", 0.99, (398, 538, 546, 571)), *LINES[5:]]
+    assert cross_check(MRZ, infer_from_layout(lines, {}, MRZ, today=date(2026, 11, 23)))["issue_date"].status == "ok"
+
+
+def test_an_expiry_date_the_mrz_does_not_prove_leaves_the_issue_date_in_doubt() -> None:
+    for status in ("invalid", "unverified", "low_confidence"):
+        mrz = {**MRZ, "expiry_date": Field("2030-04-15", 0.99, "mrz", status)}  # type: ignore[arg-type]
+        merged = cross_check(mrz, infer_from_layout(LINES, {}, mrz, today=date(2026, 11, 23)))
+        assert merged["issue_date"].status == "low_confidence", status
 
 
 def test_two_candidate_issue_dates_give_the_one_whole_years_before_the_expiry() -> None:
