@@ -292,6 +292,17 @@ def character_grid(crop_width: int, n_chars: int) -> tuple[float, float]:
     return margin, (crop_width - 2 * margin) / max(1, n_chars - 1)
 
 
+def restretched(crop: Image, stretch: float) -> Image:
+    """A line crop made by :func:`_crop_line` (stretched :data:`STRETCH` times in width)
+    with its width stretched ``stretch`` times instead; the height, and so the cap height,
+    stay. Character centres as fractions of the width are the same in both crops."""
+    h, w = crop.shape[:2]
+    new_w = max(8, round(w * stretch / STRETCH))
+    if new_w == w:
+        return crop
+    return np.ascontiguousarray(cv2.resize(crop, (new_w, h), interpolation=cv2.INTER_AREA if new_w < w else cv2.INTER_CUBIC))
+
+
 def line_at_pitch(crop: Image, n_chars: int, px_per_char: float, rec_height: int = 48) -> Image:
     """A line crop made by :func:`_crop_line` resampled so that, once a recogniser scales it
     to ``rec_height`` px, its characters are ``px_per_char`` apart and unstretched (their

@@ -129,3 +129,15 @@ def test_without_thin_lines_keeps_character_strokes() -> None:
     assert (gray[gap] < 128).mean() > 0.2  # the pattern is there
     assert (cleaned[gap] < 128).mean() < 0.01  # and gone
     assert (cleaned[band][strokes] < 128).mean() > 0.95  # the characters stay
+
+
+def test_restretched_changes_only_the_width_and_keeps_centres_as_fractions() -> None:
+    from desktop_app.core.imaging.mrz_locate import STRETCH, restretched
+
+    crop = np.full((52, 1400), 230, np.uint8)
+    crop[:, 415:425] = 20  # a stroke centred at 30% of the width
+    out = restretched(crop, 1.2)
+    assert out.shape == (52, round(1400 * 1.2 / STRETCH))
+    dark = np.flatnonzero(out[26] < 128)
+    assert abs((dark.mean() + 0.5) / out.shape[1] - 0.3) < 0.005
+    assert restretched(crop, STRETCH) is crop

@@ -250,3 +250,61 @@ def test_three_full_lines_are_not_cut_to_two() -> None:
     assert result.format == "TD1" and result.mrz is not None and result.mrz.valid
     assert result.fields["surname"].value == "ERIKSSON"
 
+
+
+class ScaleDependentEngine(ScriptedEngine):
+    """Reads the MRZ right only at the locator's own stretch (the widest crops): a read at
+    the primary stretch gets every check digit of line 2 wrong."""
+
+    def __init__(self, lines: Sequence[str], wide_from: int) -> None:
+        super().__init__(lines)
+        self.wide_from = wide_from
+        self.widths: list[int] = []
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        out = super().recognize(crops, alphabet=alphabet)
+        if alphabet is None or not crops:
+            return out
+        self.widths.append(int(crops[0].shape[1]))
+        if crops[0].shape[1] >= self.wide_from:
+            return out
+        text = list(out[1].text)
+        for i in (9, 19, 27, 43):  # every check digit of line 2 off by one: no repair mends that
+            text[i] = str((int(text[i]) + 1) % 10)
+        bad = "".join(text)
+        return [out[0], RecognizedLine(bad, out[1].confidence, out[1].char_confidences, out[1].char_centers), *out[2:]]
+
+
+def test_a_read_that_cannot_be_verified_is_read_again_at_the_locators_stretch() -> None:
+    from desktop_app.core.imaging.mrz_locate import STRETCH, find_mrz, restretched
+    from desktop_app.core.pipeline import PRIMARY_STRETCH
+
+    page, _ = _page()
+    [cand, *_] = find_mrz(page)
+    full = cand.lines[0].image.shape[1]
+    assert restretched(cand.lines[0].image, PRIMARY_STRETCH).shape[1] < full
+    engine = ScaleDependentEngine(LINES, wide_from=full)
+    [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
+    assert engine.widths[:2] == [restretched(cand.lines[0].image, PRIMARY_STRETCH).shape[1], full]
+    assert result.mrz is not None and result.mrz.valid
+    assert list(result.mrz.lines) == list(LINES)
+    assert STRETCH > PRIMARY_STRETCH
+
+
+def test_a_verified_read_at_the_primary_stretch_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core.types import MrzReading
+
+    monkeypatch.setattr(MrzReading, "verified", property(lambda self: self.valid))
+    page, _ = _page()
+    engine = ScaleDependentEngine(LINES, wide_from=1)  # every read right
+    [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
+    assert result.mrz is not None and result.mrz.valid
+    assert len(engine.widths) == 1
+
+
+def test_a_read_that_is_right_but_unverified_is_read_at_both_stretches() -> None:
+    page, _ = _page()
+    engine = ScaleDependentEngine(LINES, wide_from=1)  # right at both scales, not verified (no evidence)
+    [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
+    assert len(engine.widths) == 2 and engine.widths[0] < engine.widths[1]
+    assert result.mrz is not None and list(result.mrz.lines) == list(LINES)
