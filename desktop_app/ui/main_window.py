@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.settings import Settings
 from desktop_app.ui.camera import CameraDialog
-from desktop_app.ui.controller import DocumentController
+from desktop_app.ui.controller import STAGE_TEXT, DocumentController
 from desktop_app.ui.engine_client import EngineState, PageImage
 from desktop_app.ui.fields_panel import FieldsPanel
 from desktop_app.ui.folder_watch import IMAGE_SUFFIXES
@@ -72,6 +73,9 @@ ENGINE_TEXT = {
     EngineState.STOPPED: "Engine stopped",
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
+
+STAGE_STEPS: Final = {STAGE_TEXT["load"]: 1, STAGE_TEXT["mrz"]: 2, STAGE_TEXT["viz"]: 3, STAGE_TEXT["done"]: 4}
+"""How far the progress bar is at each stage of a read."""
 
 PREVIEW_MAX_SIDE = 1400
 """The longest side of the picture shown before the engine's own page arrives."""
@@ -143,9 +147,16 @@ class MainWindow(QMainWindow):
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
         self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)
+        # Steps, not a busy bar: the busy animation repaints at 60 frames a second while
+        # the engine fills every core, which is when the window has least time for it.
+        self.progress.setRange(0, len(STAGE_STEPS))
         self.progress.setMaximumHeight(6)
         self.progress.setTextVisible(False)
+        # Shown while reading and hidden between documents without moving anything: a
+        # relayout of the whole tab (and its repaint) on every document costs tens of ms.
+        keep = self.progress.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(keep)
         self.progress.setVisible(False)
         self.progress.setAccessibleName("Reading in progress")
         self.blockers = QLabel("", self)
@@ -590,7 +601,7 @@ class MainWindow(QMainWindow):
             if self.controller.current is not None and not self.view.has_page:
                 self.view.show_placeholder("Waiting for the picture…")
             return
-        self.view.set_page(page.image, page.size)
+        self.view.set_page(page.image, page.size, page.overview)
         self.portrait.set_page(page.image, page.size)
         if page.page_count > 1 and self.page_box.count() != page.page_count:
             self.page_box.blockSignals(True)
@@ -648,7 +659,9 @@ class MainWindow(QMainWindow):
         self.stage.setText(text)
         self._show_no_picture()
         item = self.controller.current
-        self.progress.setVisible(item is not None and item.status == "reading")
+        reading = item is not None and item.status == "reading"
+        self.progress.setVisible(reading)
+        self.progress.setValue(STAGE_STEPS.get(text, 0) if reading else 0)
 
     def _on_engine_state(self, state: str) -> None:
         self.engine_label.setText(ENGINE_TEXT.get(state, state))

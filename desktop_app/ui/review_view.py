@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.types import FIELD_KEYS
 from desktop_app.settings import Settings
-from desktop_app.storage import ReviewDetail, ReviewSummary, Store
 from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.review_model import ReviewModel
 from desktop_app.ui.policy import approve_refusal, four_eyes_refusal
 from desktop_app.ui.store_client import StoreClient
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import ReviewDetail, ReviewSummary, Store
 
 log = logging.getLogger(__name__)
 
