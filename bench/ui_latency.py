@@ -113,6 +113,13 @@ def _frame_summary(frame: types.FrameType | None, depth: int = 4) -> str:
 
 
 def _describe_event(receiver: object, event: object) -> str:
+    try:
+        return _describe(receiver, event)
+    except Exception:  # PySide now and then hands notify an object it cannot name
+        return "?"
+
+
+def _describe(receiver: object, event: object) -> str:
     kind = getattr(getattr(event, "type", lambda: None)(), "name", "?")
     name = type(receiver).__name__
     obj = getattr(receiver, "objectName", lambda: "")()

@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -47,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.settings import Settings
 from desktop_app.ui.camera import CameraDialog
-from desktop_app.ui.controller import STAGE_TEXT, DocumentController
+from desktop_app.ui.controller import DocumentController
 from desktop_app.ui.engine_client import EngineState, PageImage
 from desktop_app.ui.fields_panel import FieldsPanel
 from desktop_app.ui.folder_watch import IMAGE_SUFFIXES
@@ -73,9 +72,6 @@ ENGINE_TEXT = {
     EngineState.STOPPED: "Engine stopped",
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
-
-STAGE_STEPS: Final = {STAGE_TEXT["load"]: 1, STAGE_TEXT["mrz"]: 2, STAGE_TEXT["viz"]: 3, STAGE_TEXT["done"]: 4}
-"""How far the progress bar is at each stage of a read."""
 
 PREVIEW_MAX_SIDE = 1400
 """The longest side of the picture shown before the engine's own page arrives."""
@@ -147,9 +143,11 @@ class MainWindow(QMainWindow):
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
         self.progress = QProgressBar(self)
-        # Steps, not a busy bar: the busy animation repaints at 60 frames a second while
-        # the engine fills every core, which is when the window has least time for it.
-        self.progress.setRange(0, len(STAGE_STEPS))
+        # A still bar, shown while reading (the stage line beside it says how far): Qt's
+        # busy bar repaints at 60 frames a second while the engine fills every core, and
+        # QProgressBar.setValue repaints at once, not at the next turn of the event loop.
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
         self.progress.setMaximumHeight(6)
         self.progress.setTextVisible(False)
         # Shown while reading and hidden between documents without moving anything: a
@@ -659,9 +657,7 @@ class MainWindow(QMainWindow):
         self.stage.setText(text)
         self._show_no_picture()
         item = self.controller.current
-        reading = item is not None and item.status == "reading"
-        self.progress.setVisible(reading)
-        self.progress.setValue(STAGE_STEPS.get(text, 0) if reading else 0)
+        self.progress.setVisible(item is not None and item.status == "reading")
 
     def _on_engine_state(self, state: str) -> None:
         self.engine_label.setText(ENGINE_TEXT.get(state, state))
