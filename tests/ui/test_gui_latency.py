@@ -232,3 +232,54 @@ def test_the_progress_bar_neither_animates_nor_repaints_on_each_stage(
     # A range of 0..0 is Qt's busy animation; a value that changes repaints at once.
     assert set(seen) == {(0, 1, 1)}
     assert not w.progress.isVisible()
+
+
+def test_the_engine_is_ready_before_the_rest_of_its_warm_up(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_doc: Callable[[str], str]
+) -> None:
+    """A reader that warms up in two steps (the production one does) reports ready after
+    the first; the rest runs afterwards, while the engine is idle, and reading works."""
+    from fake_reader import STAGED_FACTORY
+
+    mark = tmp_path / "rest warmed"
+    monkeypatch.setenv("FAKE_READER_REST_S", "1.5")
+    monkeypatch.setenv("FAKE_READER_REST_MARK", str(mark))
+    c = EngineClient(Settings(engine_threads=1), factory_path=STAGED_FACTORY)
+    c.start()
+    try:
+        qtbot.waitUntil(lambda: c.state == EngineState.READY, timeout=20000)
+        assert not mark.exists()  # ready came first
+        qtbot.waitUntil(mark.exists, timeout=20000)  # then the rest, unasked
+        rid = c.submit(make_doc("passport.png"))
+        with qtbot.waitSignal(c.finished, timeout=20000, check_params_cb=lambda r, _res: r == rid):
+            pass
+    finally:
+        c.shutdown()
+
+
+def test_the_production_reader_warms_the_mrz_recogniser_first() -> None:
+    from desktop_app.engine_process import MrzFirstReader
+
+    calls: list[str] = []
+
+    class Engine:
+        def recognize(self, crops: list[np.ndarray], *, alphabet: str | None = None) -> list[object]:
+            calls.append(f"recognize {alphabet}")
+            return []
+
+    class Reader:
+        engine = Engine()
+
+        def warm_up(self) -> None:
+            calls.append("warm_up")
+
+        def read(self, source: object, **kw: object) -> list[object]:
+            calls.append("read")
+            return []
+
+    r = MrzFirstReader(Reader())
+    r.warm_up_first()
+    assert calls == ["recognize ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"]
+    r.warm_up()
+    r.read("x.png", name="x")
+    assert calls[1:] == ["warm_up", "read"]
