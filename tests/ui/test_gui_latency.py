@@ -283,3 +283,17 @@ def test_the_production_reader_warms_the_mrz_recogniser_first() -> None:
     r.warm_up()
     r.read("x.png", name="x")
     assert calls[1:] == ["warm_up", "read"]
+
+
+def test_a_kept_scan_is_decoded_for_the_reviewer_with_its_overview(qtbot: QtBot) -> None:
+    from desktop_app.ui.review_view import decode_scan
+
+    ok, jpeg = cv2.imencode(".jpg", _picture(3000, 2000))
+    assert ok
+    decoded = decode_scan(jpeg.tobytes())
+    assert decoded is not None
+    image, overview = decoded
+    assert (image.width(), image.height()) == (3000, 2000)
+    assert image.format() == image.Format.Format_RGB32  # shared, not converted, by QPixmap
+    assert overview is not None and overview.width() == OVERVIEW_MAX_SIDE
+    assert decode_scan(b"not an image at all") is None
