@@ -52,7 +52,6 @@ STATUS_FILTERS: Final = (
 COL_FIELD, COL_READ, COL_PROPOSED, COL_FINAL = range(4)
 
 
-
 def decode_scan(data: bytes) -> tuple[QImage, QImage | None] | None:
     """A kept scan's picture and its overview, for the storage thread: decoded and scaled
     with OpenCV, which lets go of the GIL (QImage.fromData holds it for the whole decode,
@@ -65,6 +64,7 @@ def decode_scan(data: bytes) -> tuple[QImage, QImage | None] | None:
         return bgr_to_qimage(array), overview_of(array)
     img = QImage.fromData(data)
     return None if img.isNull() else (img, None)
+
 
 class ReviewView(QWidget):
     decided = Signal(str, int)
