@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
-    QImageReader,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -54,6 +53,7 @@ from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models.queue_model import QueueItem
 from desktop_app.ui.portrait_view import PortraitView
+from desktop_app.ui.preview import PreviewLoader
 from desktop_app.ui.queue_panel import QueuePanel
 from desktop_app.ui.reason_dialog import ReasonDialog
 from desktop_app.ui.records_view import RecordsView
@@ -73,8 +73,6 @@ ENGINE_TEXT = {
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
 
-PREVIEW_MAX_SIDE = 1400
-"""The longest side of the picture shown before the engine's own page arrives."""
 PREFERRED_SIZE = (1480, 900)
 """What the layout wants at first start; a smaller screen gets the window maximised."""
 
@@ -123,6 +121,8 @@ class MainWindow(QMainWindow):
         self.camera_dialog: CameraDialog | None = None
         self._close_confirmed = False
         self.setAcceptDrops(True)
+        self._previews = PreviewLoader(self)
+        self._previews.ready.connect(self._on_preview)
         self._banner_timer = QTimer(self)
         self._banner_timer.setSingleShot(True)
 
@@ -569,30 +569,21 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _show_preview(self, item: QueueItem) -> bool:
-        """While the engine starts, show the document's own picture at once (decoded here,
-        scaled down by the decoder, at most a few tens of ms); the engine's page replaces it."""
+        """While the engine starts, show the document's own picture: decoded on a worker
+        thread (:mod:`desktop_app.ui.preview`), never on this one; the engine's page
+        replaces it."""
         if self.controller.engine.state not in (EngineState.STARTING, EngineState.RESTARTING):
             return False
-        reader = QImageReader()
-        buf: QBuffer | None = None
-        if isinstance(item.source, bytes):
-            buf = QBuffer()
-            buf.setData(QByteArray(item.source))
-            buf.open(QIODevice.OpenModeFlag.ReadOnly)
-            reader.setDevice(buf)
-        else:
-            reader.setFileName(item.source)
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if not size.isValid() or size.isEmpty():
+        if not self._previews.request(item.item_id, item.source):
             return False
-        scale = min(1.0, PREVIEW_MAX_SIDE / max(size.width(), size.height()))
-        reader.setScaledSize(size * scale)
-        image = reader.read()
-        if image.isNull():
-            return False
-        self.view.set_page(image, (size.width(), size.height()))
+        self.view.show_placeholder("Opening the picture…")
         return True
+
+    def _on_preview(self, item_id: object, image: QImage, size: tuple[int, int]) -> None:
+        cur = self.controller.current
+        if cur is None or cur.item_id != item_id or cur.pages or self.view.has_page:
+            return  # another document, or the engine's own page came first
+        self.view.set_page(image, size)
 
     def _on_page(self, page: PageImage | None) -> None:
         if page is None:

@@ -297,3 +297,32 @@ def test_a_kept_scan_is_decoded_for_the_reviewer_with_its_overview(qtbot: QtBot)
     assert image.format() == image.Format.Format_RGB32  # shared, not converted, by QPixmap
     assert overview is not None and overview.width() == OVERVIEW_MAX_SIDE
     assert decode_scan(b"not an image at all") is None
+
+
+def test_the_preview_while_the_engine_starts_is_decoded_off_the_gui_thread(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from desktop_app.ui import preview
+
+    threads: list[int] = []
+    real = preview.decode_preview
+
+    def decode(
+        source: str | bytes, size: tuple[int, int], max_side: int = preview.PREVIEW_MAX_SIDE
+    ) -> object:
+        threads.append(threading.get_ident())
+        return real(source, size, max_side)
+
+    monkeypatch.setattr(preview, "decode_preview", decode)
+    path = tmp_path / "large scan.jpg"
+    cv2.imwrite(str(path), document_image(3600, 2550))
+    loader = preview.PreviewLoader()
+    got: list[tuple[object, object, object]] = []
+    loader.ready.connect(lambda key, image, size: got.append((key, image, size)))
+    assert loader.request(7, str(path))
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    [(key, image, size)] = got
+    assert threads and threads[0] != threading.get_ident()
+    assert key == 7 and size == (3600, 2550)
+    assert max(image.width(), image.height()) <= preview.PREVIEW_MAX_SIDE  # type: ignore[attr-defined]
+    assert not loader.request(8, str(tmp_path / "missing.png"))  # nothing to read: says so at once
