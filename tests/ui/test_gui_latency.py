@@ -326,3 +326,30 @@ def test_the_preview_while_the_engine_starts_is_decoded_off_the_gui_thread(
     assert key == 7 and size == (3600, 2550)
     assert max(image.width(), image.height()) <= preview.PREVIEW_MAX_SIDE  # type: ignore[attr-defined]
     assert not loader.request(8, str(tmp_path / "missing.png"))  # nothing to read: says so at once
+
+
+def test_a_field_status_word_is_plain_text_in_its_state_colour(qtbot: QtBot) -> None:
+    import fake_reader
+
+    from desktop_app.ui.fields_panel import FieldsPanel
+    from desktop_app.ui.form_state import DocumentForm
+    from desktop_app.ui.style import style_for
+
+    panel = FieldsPanel()
+    qtbot.addWidget(panel)
+    result = fake_reader.make_reader(Settings()).read(_picture(1200, 850), name="badcheck.png")[0]
+    panel.show_views(DocumentForm(result).fields())
+    word = panel._rows["document_number"].word
+    view = panel.view("document_number")
+    assert view is not None
+    st = style_for(view.display)
+    assert word.text() == st.word and word.textFormat() == word.textFormat().PlainText
+    assert word.palette().color(word.foregroundRole()).name() == st.color
+    img = word.grab().toImage()  # drawn in that colour
+    colours = {img.pixelColor(x, y).name() for x in range(img.width()) for y in range(img.height())}
+    assert any(_near(c, st.color) for c in colours)
+
+
+def _near(a: str, b: str) -> bool:
+    ca, cb = (int(a[i : i + 2], 16) for i in (1, 3, 5)), (int(b[i : i + 2], 16) for i in (1, 3, 5))
+    return all(abs(x - y) <= 40 for x, y in zip(ca, cb, strict=True))
