@@ -165,6 +165,11 @@ class MainWindow(QMainWindow):
         self.ack_box = QCheckBox("", self)
         self.ack_box.setObjectName("ackBox")
         self.ack_box.setAccessibleName("Acknowledge the findings before confirming")
+        # Its row is kept while hidden: the Confirm row never jumps when an expired or a
+        # specimen document comes, and showing it costs no relayout of the form.
+        keep_ack = self.ack_box.sizePolicy()
+        keep_ack.setRetainSizeWhenHidden(True)
+        self.ack_box.setSizePolicy(keep_ack)
         self.ack_box.setVisible(False)
         self.ack_box.toggled.connect(lambda _on: self._update_actions())
         self._ack_item: int | None = None

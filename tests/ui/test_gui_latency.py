@@ -353,3 +353,27 @@ def test_a_field_status_word_is_plain_text_in_its_state_colour(qtbot: QtBot) -> 
 def _near(a: str, b: str) -> bool:
     ca, cb = (int(a[i : i + 2], 16) for i in (1, 3, 5)), (int(b[i : i + 2], 16) for i in (1, 3, 5))
     return all(abs(x - y) <= 40 for x, y in zip(ca, cb, strict=True))
+
+
+def test_the_acknowledgement_box_comes_and_goes_without_resizing_the_form(
+    qtbot: QtBot, services: Services
+) -> None:
+    """Showing it used to shrink the form's scroll area (a relayout and a repaint of the
+    whole form, on the document that needs it)."""
+    w = services.window
+    qtbot.waitExposed(w)
+    from PySide6.QtWidgets import QScrollArea
+
+    scroll = w.findChild(QScrollArea, "formScroll")
+    assert scroll is not None
+
+    def where() -> tuple[object, object]:
+        return (scroll.geometry(), w.confirm_button.mapTo(w, w.confirm_button.rect().topLeft()))
+
+    before = where()
+    w.ack_box.setVisible(True)
+    qtbot.wait(20)
+    assert where() == before
+    w.ack_box.setVisible(False)
+    qtbot.wait(20)
+    assert where() == before
