@@ -157,15 +157,45 @@ class ReaderLike(Protocol):
     ) -> list[DocumentResult]: ...
 
 
+class MrzFirstReader:
+    """The production reader, ready as soon as it can read an MRZ.
+
+    ``warm_up_first`` loads the OCR models and runs the recogniser once (what the MRZ, the
+    first thing on screen, needs); the engine reports ready after it. ``warm_up`` then
+    warms the rest (the second MRZ recogniser, the detector of the visual zone) while the
+    engine is idle: about a third of a second the operator no longer waits for at start.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def warm_up_first(self) -> None:
+        import cv2
+
+        from desktop_app.core.ocr.base import MRZ_ALPHABET
+
+        blank = np.full((48, 320, 3), 255, dtype=np.uint8)
+        cv2.putText(blank, "P<UTO", (5, 35), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+        self.reader.engine.recognize([blank], alphabet=MRZ_ALPHABET)
+
+    def warm_up(self) -> None:
+        self.reader.warm_up()
+
+    def read(self, source: Any, **kwargs: Any) -> list[DocumentResult]:
+        return self.reader.read(source, **kwargs)  # type: ignore[no-any-return]
+
+
 def default_reader(settings: Settings) -> ReaderLike:
     """The production reader: the real pipeline with the Paddle engine."""
     from desktop_app.core.pipeline import DocumentReader, ReaderSettings
 
-    return DocumentReader(
-        ReaderSettings(
-            read_visual_zone=settings.read_visual_zone,
-            threads=settings.engine_threads,
-            expiry_warning_days=settings.expiry_warning_days,
+    return MrzFirstReader(
+        DocumentReader(
+            ReaderSettings(
+                read_visual_zone=settings.read_visual_zone,
+                threads=settings.engine_threads,
+                expiry_warning_days=settings.expiry_warning_days,
+            )
         )
     )
 
@@ -308,7 +338,10 @@ def child_main(
         from desktop_app.core.pipeline import Cancelled, CancelToken
 
         reader = resolve_factory(factory_path)(settings)
-        reader.warm_up()
+        # A reader that can warm up in two steps reports ready after the first (what the
+        # MRZ needs) and warms the rest when the engine is idle.
+        warm_first = getattr(reader, "warm_up_first", None)
+        (warm_first if callable(warm_first) else reader.warm_up)()
     except Exception as exc:
         log.exception("engine could not start")
         send(EngineFailed(f"The reading engine could not start: {exc}"))
@@ -320,7 +353,15 @@ def child_main(
     threading.Thread(
         target=_listen, args=(requests, inbox, state), name="engine-listener", daemon=True
     ).start()
+    warm_rest = callable(getattr(reader, "warm_up_first", None))
     while True:
+        if warm_rest and inbox.empty():
+            warm_rest = False
+            try:
+                reader.warm_up()
+            except Exception:
+                # Whatever failed is built again on first use, and says so then.
+                log.warning("engine warm-up after ready failed", exc_info=True)
         req = inbox.get()
         if req is None:
             return

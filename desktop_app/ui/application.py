@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop_app.core.resources import resources_dir
 from desktop_app.engine_process import DEFAULT_READER_FACTORY
 from desktop_app.settings import Settings
-from desktop_app.storage import Store
 from desktop_app.ui.background import TaskRunner
 from desktop_app.ui.controller import DocumentController
 from desktop_app.ui.engine_client import EngineClient
@@ -35,6 +35,9 @@ from desktop_app.ui.folder_watch import FolderWatcher
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.store_client import StoreClient
 from desktop_app.ui.style import APP_STYLESHEET
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import Store
 
 log = logging.getLogger(__name__)
 

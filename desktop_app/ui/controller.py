@@ -12,18 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.types import DocumentResult, Flag
 from desktop_app.settings import Settings
-from desktop_app.storage import Store
 from desktop_app.ui.engine_client import EngineClient, EngineState, PageImage, StageUpdate
 from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.models.queue_model import FINISHED_STATUSES, Origin, QueueItem, QueueModel, QueueStatus
 from desktop_app.ui.policy import reopen_rereads, save_refusal
 from desktop_app.ui.store_client import StoreClient
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import Store
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,10 @@ import itertools
 import logging
 import multiprocessing
 import multiprocessing.connection as mpc
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -72,13 +74,16 @@ class EngineState:
 @dataclass(frozen=True)
 class PageImage:
     """A page picture ready for the viewer. ``size`` is the full page in which the result's
-    boxes are given; ``image`` may be smaller (the viewer scales it up)."""
+    boxes are given; ``image`` may be smaller (the viewer scales it up). ``overview`` is a
+    smaller copy (at most :data:`OVERVIEW_MAX_SIDE`) drawn when the page is shown whole, so
+    a repaint never smooth-scales a 2600 px picture on the GUI thread."""
 
     page_index: int
     page_count: int
     page_number: int | None
     image: QImage
     size: tuple[int, int]
+    overview: QImage | None = None
 
 
 @dataclass(frozen=True)
@@ -89,16 +94,80 @@ class StageUpdate:
     """A :class:`~desktop_app.core.types.DocumentResult` (partial after "mrz")."""
 
 
+OVERVIEW_MAX_SIDE: Final = 1400
+"""Long side of a page's overview picture (about the image pane at 1920 x 1080)."""
+
+
 def bgr_to_qimage(array: np.ndarray) -> QImage:
-    """An owning QImage from a BGR (or gray) uint8 array; safe on any thread."""
+    """A QImage from a BGR (or gray) uint8 array; safe on any thread, and cheap for the
+    GUI thread even when built on another one.
+
+    The pixels are converted with OpenCV, which lets go of the GIL (Qt's own conversions
+    and copies hold it, so doing them on a worker thread still stalls the window), into
+    Qt's native 32-bit layout (B, G, R, 255 bytes = ``Format_RGB32``), so that
+    ``QPixmap.fromImage`` on the GUI thread shares the pixels instead of converting them.
+    The QImage keeps a reference to the array that holds its pixels (PySide does this for
+    buffer-backed images), so it owns its data like any other QImage."""
+    import cv2
+
     a = np.ascontiguousarray(array)
-    h, w = a.shape[:2]
+    if a.dtype != np.uint8:
+        a = np.clip(a, 0, 255).astype(np.uint8)
     if a.ndim == 2:
-        img = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_Grayscale8)
+        bgra = cv2.cvtColor(a, cv2.COLOR_GRAY2BGRA)
+    elif a.shape[2] == 4:
+        bgra = a
     else:
-        img = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_BGR888)
-    # copy(): the QImage above borrows numpy's buffer, which dies with ``a``.
-    return img.copy()
+        bgra = cv2.cvtColor(a, cv2.COLOR_BGR2BGRA)
+    h, w = bgra.shape[:2]
+    return QImage(bgra.data, w, h, bgra.strides[0], QImage.Format.Format_RGB32)
+
+
+def overview_of(array: np.ndarray, max_side: int = OVERVIEW_MAX_SIDE) -> QImage | None:
+    """A smaller picture of the page for drawing it whole, or None when the page is
+    small enough already. Scaled with OpenCV (area averaging, the GIL released)."""
+    import cv2
+
+    h, w = array.shape[:2]
+    side = max(h, w)
+    if side <= max_side:
+        return None
+    f = max_side / side
+    small = cv2.resize(array, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    return bgr_to_qimage(small)
+
+
+ENGINE_NICENESS: Final = 5
+"""How much lower the engine child's CPU priority is than the window's (POSIX nice steps)."""
+
+
+def lower_priority(pid: int | None, steps: int = ENGINE_NICENESS) -> bool:
+    """Give the engine child (every thread of it) a lower CPU priority than the window.
+
+    Called once the engine is ready: the warm-up runs at full priority (the window has
+    nothing else to do then), the reading below it. The engine's threads fill every core
+    while it reads; at the same priority the GUI thread waits for a core behind them, and
+    the window stalls. A lower priority changes little for the reading (the window is
+    idle most of the time) and lets the window's short bursts run at once.
+
+    Linux keeps a priority per thread, so each of the child's threads (``/proc/PID/task``)
+    is lowered; threads it starts later inherit it. POSIX only; elsewhere nothing changes."""
+    if pid is None or not hasattr(os, "setpriority"):
+        return False
+    tasks = Path(f"/proc/{pid}/task")
+    try:
+        ids = [int(t.name) for t in tasks.iterdir()] if tasks.is_dir() else [pid]
+    except (OSError, ValueError):
+        ids = [pid]
+    done = False
+    for tid in ids:
+        try:
+            now = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, now + steps))
+            done = True
+        except OSError as exc:  # the thread ended meanwhile, or not allowed
+            log.debug("engine thread %s priority left as it is: %s", tid, exc)
+    return done
 
 
 # -- the worker thread ---------------------------------------------------------------------
@@ -263,6 +332,7 @@ class _EngineThread(QThread):
         assert child is not None
         if isinstance(msg, EngineReady):
             child.ready = True
+            lower_priority(child.pid)  # reading from now on: the window comes first
             self.counters.start_failures = 0
             log.info("engine ready in %.0f ms (pid %s)", msg.warmup_ms, msg.pid)
             self._set_state(EngineState.READY)
@@ -282,8 +352,14 @@ class _EngineThread(QThread):
         if inf.cancel_asked is not None:
             return  # the GUI was already told "cancelled"; everything else is stale
         if isinstance(msg, PageLoaded):
+            # Off the GUI thread, and GIL-free: the conversion and the overview.
             page = PageImage(
-                msg.page_index, msg.page_count, msg.page_number, bgr_to_qimage(msg.image), msg.size
+                msg.page_index,
+                msg.page_count,
+                msg.page_number,
+                bgr_to_qimage(msg.image),
+                msg.size,
+                overview_of(msg.image),
             )
             self.page_loaded.emit(rid, page)
         elif isinstance(msg, StageProgress):

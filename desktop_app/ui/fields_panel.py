@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from desktop_app.core.types import FIELD_KEYS
@@ -40,6 +41,9 @@ class _Row:
         self.icon.setAccessibleName(f"{label_text} status")
         self.word = QLabel(parent)
         self.word.setObjectName("statusWord")
+        # Plain text, coloured through the palette: a rich-text label builds a text
+        # document on every change, and a new document changes every row's word.
+        self.word.setTextFormat(Qt.TextFormat.PlainText)
         self.word.setMinimumWidth(96)
         self.meta = QLabel(parent)
         self.meta.setObjectName("fieldMeta")
@@ -149,7 +153,10 @@ class FieldsPanel(QWidget):
                 row.edit.setProperty("fieldState", view.display)
                 _repolish(row.edit)
                 row.icon.setPixmap(state_pixmap(view.display))
-                row.word.setText(f'<span style="color:{st.color}">{st.word}</span>')
+                pal = row.word.palette()
+                pal.setColor(QPalette.ColorRole.WindowText, QColor(st.color))
+                row.word.setPalette(pal)
+                row.word.setText(st.word)
             tip = f"{view.label}: {explanation}"
             if view.edited and view.ocr_value is not None:
                 tip += f"\nRead as: {view.ocr_value or '(empty)'}"

@@ -13,11 +13,11 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
-    QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QStyleOptionGraphicsItem,
     QWidget,
 )
 
@@ -56,6 +56,60 @@ class _BoxItem(QGraphicsRectItem):
         return super().itemChange(change, value)
 
 
+class PageItem(QGraphicsItem):
+    """The page picture, in full-page pixels, drawn from the smallest of its pictures
+    that still has a pixel for each screen pixel (level of detail).
+
+    Shown whole, the page is drawn from its overview (about the size of the pane), so a
+    repaint (a box selected, a stage's boxes drawn) does not smooth-scale a 2600 px picture
+    on the GUI thread; zoomed in, from the full picture. Only the exposed part is drawn.
+    Pixmaps are made on first use; from a ``Format_RGB32`` image that costs nothing (the
+    pixels are shared, see :func:`~desktop_app.ui.engine_client.bgr_to_qimage`)."""
+
+    def __init__(self, image: QImage, size: tuple[int, int], overview: QImage | None = None) -> None:
+        super().__init__()
+        self._size = size
+        images = [image] + ([overview] if overview is not None and not overview.isNull() else [])
+        # Smallest first: the first that is detailed enough is drawn.
+        self._images = sorted(images, key=lambda im: im.width())
+        self._pixmaps: dict[int, QPixmap] = {}
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+        self.setZValue(0)
+        self.drawn_widths: list[int] = []
+        """Width of the picture each paint used (for tests of the level of detail)."""
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(0, 0, self._size[0], self._size[1])
+
+    def image_widths(self) -> list[int]:
+        return [im.width() for im in self._images]
+
+    def _choose(self, lod: float) -> int:
+        needed = lod * self._size[0]
+        for i, im in enumerate(self._images):
+            if im.width() >= needed * 0.95:
+                return i
+        return len(self._images) - 1
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        i = self._choose(lod)
+        pm = self._pixmaps.get(i)
+        if pm is None:
+            pm = self._pixmaps[i] = QPixmap.fromImage(self._images[i])
+        if pm.isNull() or self._size[0] <= 0 or self._size[1] <= 0:
+            return
+        self.drawn_widths.append(pm.width())
+        target = option.exposedRect.intersected(self.boundingRect())
+        if target.isEmpty():
+            return
+        fx, fy = pm.width() / self._size[0], pm.height() / self._size[1]
+        source = QRectF(target.x() * fx, target.y() * fy, target.width() * fx, target.height() * fy)
+        painter.drawPixmap(target, pm, source)
+
+
 class DocumentView(QGraphicsView):
     """Shows one page. ``box_selected(key)`` when the operator clicks a field's box."""
 
@@ -74,7 +128,7 @@ class DocumentView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setBackgroundBrush(QColor("#3c4043"))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._pixmap_item: QGraphicsPixmapItem | None = None
+        self._pixmap_item: PageItem | None = None
         self._boxes: dict[str, _BoxItem] = {}
         self._placeholder: QGraphicsSimpleTextItem | None = None
         self._rotation = 0
@@ -113,15 +167,13 @@ class DocumentView(QGraphicsView):
         self._placeholder = None
         self._page_size = None
 
-    def set_page(self, image: QImage, size: tuple[int, int]) -> None:
+    def set_page(self, image: QImage, size: tuple[int, int], overview: QImage | None = None) -> None:
         """Show ``image`` as a page of ``size`` (width, height) pixels; boxes are kept in
-        that space. Keeps the rotation the operator chose."""
+        that space. ``overview``, a smaller copy, is drawn while the page is shown whole.
+        Keeps the rotation the operator chose."""
         self.clear()
-        item = self._scene.addPixmap(QPixmap.fromImage(image))
-        item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        if image.width() > 0:
-            item.setScale(size[0] / image.width())
-        item.setZValue(0)
+        item = PageItem(image, size, overview)
+        self._scene.addItem(item)
         self._pixmap_item = item
         self._page_size = size
         self._scene.setSceneRect(QRectF(0, 0, size[0], size[1]))
@@ -131,6 +183,10 @@ class DocumentView(QGraphicsView):
     @property
     def has_page(self) -> bool:
         return self._pixmap_item is not None
+
+    @property
+    def page_item(self) -> PageItem | None:
+        return self._pixmap_item
 
     @property
     def rotation(self) -> int:

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
-    QImageReader,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -54,6 +53,7 @@ from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models.queue_model import QueueItem
 from desktop_app.ui.portrait_view import PortraitView
+from desktop_app.ui.preview import PreviewLoader
 from desktop_app.ui.queue_panel import QueuePanel
 from desktop_app.ui.reason_dialog import ReasonDialog
 from desktop_app.ui.records_view import RecordsView
@@ -73,8 +73,6 @@ ENGINE_TEXT = {
 }
 FILE_FILTER = "Documents (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.gif *.pdf);;All files (*)"
 
-PREVIEW_MAX_SIDE = 1400
-"""The longest side of the picture shown before the engine's own page arrives."""
 PREFERRED_SIZE = (1480, 900)
 """What the layout wants at first start; a smaller screen gets the window maximised."""
 
@@ -123,6 +121,8 @@ class MainWindow(QMainWindow):
         self.camera_dialog: CameraDialog | None = None
         self._close_confirmed = False
         self.setAcceptDrops(True)
+        self._previews = PreviewLoader(self)
+        self._previews.ready.connect(self._on_preview)
         self._banner_timer = QTimer(self)
         self._banner_timer.setSingleShot(True)
 
@@ -143,9 +143,18 @@ class MainWindow(QMainWindow):
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
         self.progress = QProgressBar(self)
-        self.progress.setRange(0, 0)
+        # A still bar, shown while reading (the stage line beside it says how far): Qt's
+        # busy bar repaints at 60 frames a second while the engine fills every core, and
+        # QProgressBar.setValue repaints at once, not at the next turn of the event loop.
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
         self.progress.setMaximumHeight(6)
         self.progress.setTextVisible(False)
+        # Shown while reading and hidden between documents without moving anything: a
+        # relayout of the whole tab (and its repaint) on every document costs tens of ms.
+        keep = self.progress.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(keep)
         self.progress.setVisible(False)
         self.progress.setAccessibleName("Reading in progress")
         self.blockers = QLabel("", self)
@@ -156,6 +165,11 @@ class MainWindow(QMainWindow):
         self.ack_box = QCheckBox("", self)
         self.ack_box.setObjectName("ackBox")
         self.ack_box.setAccessibleName("Acknowledge the findings before confirming")
+        # Its row is kept while hidden: the Confirm row never jumps when an expired or a
+        # specimen document comes, and showing it costs no relayout of the form.
+        keep_ack = self.ack_box.sizePolicy()
+        keep_ack.setRetainSizeWhenHidden(True)
+        self.ack_box.setSizePolicy(keep_ack)
         self.ack_box.setVisible(False)
         self.ack_box.toggled.connect(lambda _on: self._update_actions())
         self._ack_item: int | None = None
@@ -560,37 +574,28 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _show_preview(self, item: QueueItem) -> bool:
-        """While the engine starts, show the document's own picture at once (decoded here,
-        scaled down by the decoder, at most a few tens of ms); the engine's page replaces it."""
+        """While the engine starts, show the document's own picture: decoded on a worker
+        thread (:mod:`desktop_app.ui.preview`), never on this one; the engine's page
+        replaces it."""
         if self.controller.engine.state not in (EngineState.STARTING, EngineState.RESTARTING):
             return False
-        reader = QImageReader()
-        buf: QBuffer | None = None
-        if isinstance(item.source, bytes):
-            buf = QBuffer()
-            buf.setData(QByteArray(item.source))
-            buf.open(QIODevice.OpenModeFlag.ReadOnly)
-            reader.setDevice(buf)
-        else:
-            reader.setFileName(item.source)
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if not size.isValid() or size.isEmpty():
+        if not self._previews.request(item.item_id, item.source):
             return False
-        scale = min(1.0, PREVIEW_MAX_SIDE / max(size.width(), size.height()))
-        reader.setScaledSize(size * scale)
-        image = reader.read()
-        if image.isNull():
-            return False
-        self.view.set_page(image, (size.width(), size.height()))
+        self.view.show_placeholder("Opening the picture…")
         return True
+
+    def _on_preview(self, item_id: object, image: QImage, size: tuple[int, int]) -> None:
+        cur = self.controller.current
+        if cur is None or cur.item_id != item_id or cur.pages or self.view.has_page:
+            return  # another document, or the engine's own page came first
+        self.view.set_page(image, size)
 
     def _on_page(self, page: PageImage | None) -> None:
         if page is None:
             if self.controller.current is not None and not self.view.has_page:
                 self.view.show_placeholder("Waiting for the picture…")
             return
-        self.view.set_page(page.image, page.size)
+        self.view.set_page(page.image, page.size, page.overview)
         self.portrait.set_page(page.image, page.size)
         if page.page_count > 1 and self.page_box.count() != page.page_count:
             self.page_box.blockSignals(True)

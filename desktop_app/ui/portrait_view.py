@@ -43,14 +43,21 @@ class PortraitView(QWidget):
         self._image: QImage | None = None
         self._size: tuple[int, int] | None = None
         self._portrait: Portrait | None = None
+        self.redraws = 0
+        """How many times the photo was cut and scaled (it is not redone for a keystroke)."""
         self.setVisible(False)
 
     def set_page(self, image: QImage | None, size: tuple[int, int] | None) -> None:
         """The page picture and the full page size the result's boxes refer to."""
+        if image is self._image and size == self._size:
+            return
         self._image, self._size = image, size
         self._redraw()
 
     def set_portrait(self, portrait: Portrait | None) -> None:
+        # The form changes on every keystroke: cut and scale the photo only when it moved.
+        if portrait == self._portrait:
+            return
         self._portrait = portrait
         self._redraw()
 
@@ -71,6 +78,7 @@ class PortraitView(QWidget):
             self.picture.clear()
             self.setVisible(False)
             return
+        self.redraws += 1
         pixmap = QPixmap.fromImage(crop).scaled(
             DISPLAY_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )

@@ -10,6 +10,7 @@ import html
 import logging
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,11 +35,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.types import FIELD_KEYS
 from desktop_app.settings import Settings
-from desktop_app.storage import ExportResult, RecordDetail, RecordSummary, Store
 from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.records_model import RecordsModel
 from desktop_app.ui.store_client import StoreClient
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import ExportResult, RecordDetail, RecordSummary, Store
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage
@@ -30,13 +30,16 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.types import FIELD_KEYS
 from desktop_app.settings import Settings
-from desktop_app.storage import ReviewDetail, ReviewSummary, Store
+from desktop_app.ui.engine_client import bgr_to_qimage, overview_of
 from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.review_model import ReviewModel
 from desktop_app.ui.policy import approve_refusal, four_eyes_refusal
 from desktop_app.ui.store_client import StoreClient
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import ReviewDetail, ReviewSummary, Store
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,20 @@ STATUS_FILTERS: Final = (
     ("All", None),
 )
 COL_FIELD, COL_READ, COL_PROPOSED, COL_FINAL = range(4)
+
+
+def decode_scan(data: bytes) -> tuple[QImage, QImage | None] | None:
+    """A kept scan's picture and its overview, for the storage thread: decoded and scaled
+    with OpenCV, which lets go of the GIL (QImage.fromData holds it for the whole decode,
+    and the window with it); Qt decodes what OpenCV cannot."""
+    import cv2
+    import numpy as np
+
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if array is not None and array.size:
+        return bgr_to_qimage(array), overview_of(array)
+    img = QImage.fromData(data)
+    return None if img.isNull() else (img, None)
 
 
 class ReviewView(QWidget):
@@ -198,21 +215,22 @@ class ReviewView(QWidget):
             return
         rid = int(review_id)
 
-        def load(store: Store) -> tuple[ReviewDetail, QImage | None]:
+        def load(store: Store) -> tuple[ReviewDetail, tuple[QImage, QImage | None] | None]:
             detail = store.get_review(rid)
             data = store.get_review_image(rid) if detail.has_image else None
-            img = QImage.fromData(data) if data else None  # decoding off the GUI thread
-            return detail, (img if img is not None and not img.isNull() else None)
+            return detail, (decode_scan(data) if data else None)  # decoding off the GUI thread
 
         self.store.call(load, self._on_detail, lambda msg: self.message.emit("error", msg))
 
-    def _on_detail(self, value: tuple[ReviewDetail, QImage | None]) -> None:
-        detail, image = value
-        self._show_detail(detail, image)
+    def _on_detail(self, value: tuple[ReviewDetail, tuple[QImage, QImage | None] | None]) -> None:
+        detail, scan = value
+        self._show_detail(detail, *(scan or (None, None)))
         self.detail_loaded.emit(detail.id)
 
     # -- detail ----------------------------------------------------------------------------
-    def _show_detail(self, detail: ReviewDetail | None, image: QImage | None = None) -> None:
+    def _show_detail(
+        self, detail: ReviewDetail | None, image: QImage | None = None, overview: QImage | None = None
+    ) -> None:
         self._detail = detail
         self.fields.setRowCount(0)
         self.comment.clear()
@@ -239,7 +257,7 @@ class ReviewView(QWidget):
             "<br>".join(f"• {html.escape(r.message)}" for r in detail.reasons) or "No reason given"
         )
         if image is not None:
-            self.image.set_page(image, (image.width(), image.height()))
+            self.image.set_page(image, (image.width(), image.height()), overview)
         elif detail.status == "pending":
             self.image.show_placeholder(
                 "No image was kept for this document (Settings: keep the scan of flagged documents)"

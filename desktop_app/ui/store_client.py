@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.storage import StorageError, Store
 from desktop_app.ui.background import TaskRunner
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,6 +25,8 @@ T = TypeVar("T")
 
 def plain_error(exc: BaseException) -> str:
     """The message an operator sees for a failed storage call (never a field value)."""
+    from desktop_app.storage import StorageError
+
     if isinstance(exc, StorageError):
         return str(exc)
     log.error("unexpected storage failure", exc_info=exc)
@@ -62,6 +66,8 @@ class StoreClient(QObject):
         self._runner.submit(self._opener, self._on_opened, self._on_open_failed)
 
     def _on_opened(self, store: object) -> None:
+        from desktop_app.storage import Store
+
         self._opening = False
         assert isinstance(store, Store)
         self._store, self._error = store, None

@@ -216,3 +216,26 @@ def failing_factory(settings: Settings) -> FakeReader:
 
 FACTORY = "fake_reader:make_reader"
 FAILING_FACTORY = "fake_reader:failing_factory"
+
+
+class StagedFakeReader(FakeReader):
+    """Warms up in two steps like the production reader (``MrzFirstReader``): the first
+    is quick; the rest takes ``FAKE_READER_REST_S`` and then writes the time it ended
+    (``time.time()``) to the file named by ``FAKE_READER_REST_MARK``."""
+
+    def warm_up_first(self) -> None:
+        pass
+
+    def warm_up(self) -> None:
+        time.sleep(float(os.environ.get("FAKE_READER_REST_S", "0")))
+        mark = os.environ.get("FAKE_READER_REST_MARK")
+        if mark:
+            with open(mark, "w", encoding="utf-8") as f:
+                f.write(repr(time.time()))
+
+
+def staged_factory(settings: Settings) -> StagedFakeReader:
+    return StagedFakeReader(settings)
+
+
+STAGED_FACTORY = "fake_reader:staged_factory"

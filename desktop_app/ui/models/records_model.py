@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 
-from desktop_app.storage import RecordSummary
 from desktop_app.ui.models._table import ValueTableModel, local_time
 
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import RecordSummary  # noqa: F401  (the base class's type argument, quoted)
 
-class RecordsModel(ValueTableModel[RecordSummary]):
+
+class RecordsModel(ValueTableModel["RecordSummary"]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject
 
-from desktop_app.storage import ReviewSummary
 from desktop_app.ui.models._table import ValueTableModel, local_time
+
+if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
+    from desktop_app.storage import ReviewSummary
 
 REASON_WORDS: Final = {
     "operator": "operator's note",
@@ -28,7 +30,7 @@ def _name(r: ReviewSummary) -> str:
     return ", ".join(p for p in (r.surname, r.given_names) if p)
 
 
-class ReviewModel(ValueTableModel[ReviewSummary]):
+class ReviewModel(ValueTableModel["ReviewSummary"]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             [
