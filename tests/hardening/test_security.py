@@ -142,12 +142,11 @@ UNSAFE = {
     r"shell\s*=\s*True|\bos\.(system|popen)\(": "shell command",
 }
 ALLOWED = {
-    # Multiprocessing unpickles messages on pipes this process made to its own spawned
-    # engine child (ReadRequest / ReadFinished ...): our objects between our processes,
-    # never bytes from a file, the network or a document.
-    ("desktop_app/engine_process.py", "multiprocessing recv"),
+    # The engine child speaks JSON frames (desktop_app.engine_wire), never pickle: it parses
+    # hostile documents. The GUI's own command pipe (GUI thread -> IPC thread, one process)
+    # still carries pickled _Cmd objects: ours, never bytes from the child.
     ("desktop_app/ui/engine_client.py", "multiprocessing recv"),
-    ("bench/soak.py", "multiprocessing recv"),  # drives the same engine child the same way
+    ("bench/soak.py", "multiprocessing recv"),  # the fallback child when engine_process is missing
     # The reader factory named "module:function" comes from code (AppConfig / app.main's
     # keyword, the tests), never from the settings file: see the check below.
     ("desktop_app/engine_process.py", "import_module"),
