@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import audit
+from .contexts import Column, aad
 from .errors import StorageError
 from .models import Record, RecordChipRead
 from .service import Store, _check_person, _utcnow
@@ -20,7 +21,7 @@ PA_STATUSES = frozenset({"valid", "invalid", "untrusted", "not_checked"})
 
 
 def _context(record_id: int) -> str:
-    return f"record:{record_id}:chip"
+    return aad("record", str(record_id), Column.CHIP)
 
 
 def save_chip_read(
@@ -41,12 +42,20 @@ def save_chip_read(
         assert blob is not None
         row = session.get(RecordChipRead, record_id)
         if row is None:
-            session.add(RecordChipRead(record_id=record_id, read_at=_utcnow(), result_enc=blob, passive_auth=pa))
+            session.add(
+                RecordChipRead(record_id=record_id, read_at=_utcnow(), result_enc=blob, passive_auth=pa)
+            )
         else:  # read again: the latest read is kept, the audit trail has both
             row.read_at, row.result_enc, row.passive_auth = _utcnow(), blob, pa
         audit.append(
-            session, store._keys, head, actor=operator, workstation=workstation,
-            action="record.chip_read", entity="record", entity_id=record_id,
+            session,
+            store._keys,
+            head,
+            actor=operator,
+            workstation=workstation,
+            action="record.chip_read",
+            entity="record",
+            entity_id=record_id,
             details={
                 "status": chip.get("status"),
                 "access": chip.get("access"),

@@ -13,7 +13,7 @@ import logging
 import socket
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.core.types import FIELD_KEYS, DocumentResult, Flag
 
-from . import audit, backups, rowmac
+from . import audit, backups, rotation, rowmac
 from .checkpoint import Checkpoint, append_to_folder, checkpoint_file, make_checkpoint, read_file
+from .contexts import Column, Owner, aad
 from .crypto import FieldCipher, Keys, mask_document_number
 from .engine import reader
 from .errors import (
@@ -273,6 +274,8 @@ class Store:
             with self._write_sessions.begin() as session:
                 head = audit.lock_head(session)
                 start = head.last_id
+                # New blobs use the database's current key id (a rotation elsewhere moves it).
+                self._cipher.key_id = rotation.current_key_id(session)
                 yield session, head
                 if head.last_id != start:
                     made.append(self._store_checkpoint(session, head))
@@ -305,7 +308,9 @@ class Store:
         try:
             append_to_folder(folder, cp)
         except OSError as e:
-            log.warning("Audit checkpoint not written to the checkpoint folder (%s)", e.strerror or type(e).__name__)
+            log.warning(
+                "Audit checkpoint not written to the checkpoint folder (%s)", e.strerror or type(e).__name__
+            )
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -380,7 +385,7 @@ class Store:
             document_code=document_code,
             document_number_index=self._cipher.document_number_index(values.get("document_number")),
             surname_index=self._cipher.surname_index(values.get("surname")),
-            source_file_enc=self._enc(source_file, f"record:{uid}:source_file"),
+            source_file_enc=self._enc(source_file, aad("record", uid, Column.SOURCE_FILE)),
         )
         session.add(rec)
         session.flush()
@@ -388,8 +393,8 @@ class Store:
             RecordField(
                 record_id=rec.id,
                 key=f.key,
-                final_value_enc=self._cipher.encrypt(f.value, f"record:{uid}:{f.key}:final"),
-                ocr_value_enc=self._enc(f.ocr_value, f"record:{uid}:{f.key}:ocr"),
+                final_value_enc=self._cipher.encrypt(f.value, aad("record", uid, Column.FINAL, field=f.key)),
+                ocr_value_enc=self._enc(f.ocr_value, aad("record", uid, Column.OCR, field=f.key)),
                 source=f.source,
                 ocr_source=f.ocr_source,
                 confidence=f.confidence,
@@ -410,16 +415,19 @@ class Store:
         now: datetime,
     ) -> list[str]:
         keys: list[str] = []
-        kind = "record" if isinstance(owner, Record) else "review"
+        kind: Owner = "record" if isinstance(owner, Record) else "review"
         for key, ocr_value, final_value in changes:
-            ctx = f"correction:{kind}:{owner.uid}:{stage}:{key}"
             session.add(
                 Correction(
                     record_id=owner.id if isinstance(owner, Record) else None,
                     review_id=owner.id if isinstance(owner, Review) else None,
                     key=key,
-                    ocr_value_enc=self._enc(ocr_value, ctx + ":ocr"),
-                    final_value_enc=self._cipher.encrypt(final_value, ctx + ":final"),
+                    ocr_value_enc=self._enc(
+                        ocr_value, aad(kind, owner.uid, Column.OCR, field=key, stage=stage)
+                    ),
+                    final_value_enc=self._cipher.encrypt(
+                        final_value, aad(kind, owner.uid, Column.FINAL, field=key, stage=stage)
+                    ),
                     operator=operator,
                     stage=stage,
                     corrected_at=now,
@@ -594,11 +602,11 @@ class Store:
             document_code=result.document_code,
             reason_codes="",  # encrypted with the messages in reasons_enc: `minor`, `expired` tell an age group
             reasons_enc=self._cipher.encrypt(
-                json.dumps([[r.code, r.message] for r in why]), f"review:{uid}:reasons"
+                json.dumps([[r.code, r.message] for r in why]), aad("review", uid, Column.REASONS)
             ),
             document_number_index=self._cipher.document_number_index(values.get("document_number")),
             surname_index=self._cipher.surname_index(values.get("surname")),
-            source_file_enc=self._enc(result.file, f"review:{uid}:source_file"),
+            source_file_enc=self._enc(result.file, aad("review", uid, Column.SOURCE_FILE)),
         )
         session.add(rev)
         session.flush()
@@ -606,13 +614,15 @@ class Store:
             ReviewField(
                 review_id=rev.id,
                 key=f.key,
-                ocr_value_enc=self._enc(f.ocr_value, f"review:{uid}:{f.key}:ocr"),
-                proposed_value_enc=self._cipher.encrypt(f.value, f"review:{uid}:{f.key}:proposed"),
+                ocr_value_enc=self._enc(f.ocr_value, aad("review", uid, Column.OCR, field=f.key)),
+                proposed_value_enc=self._cipher.encrypt(
+                    f.value, aad("review", uid, Column.PROPOSED, field=f.key)
+                ),
                 source=f.source,
                 ocr_source=f.ocr_source,
                 confidence=f.confidence,
                 status=f.status,
-                reason_enc=self._enc(f.reason, f"review:{uid}:{f.key}:reason"),
+                reason_enc=self._enc(f.reason, aad("review", uid, Column.REASON, field=f.key)),
             )
             for f in fields
         )
@@ -629,7 +639,7 @@ class Store:
                 ReviewImage(
                     review_id=rev.id,
                     created_at=now,
-                    image_enc=self._cipher.encrypt_bytes(image_bytes, f"review-image:{uid}"),
+                    image_enc=self._cipher.encrypt_bytes(image_bytes, aad("review", uid, Column.IMAGE)),
                 )
             )
         mac = rowmac.seal(session, self._keys, rev)
@@ -725,12 +735,16 @@ class Store:
             for key in _field_order([*rows.keys(), *corrections.keys()]):
                 row = rows.get(key)
                 ocr_value = (
-                    None if row is None else self._dec(row.ocr_value_enc, f"review:{rev.uid}:{key}:ocr")
+                    None
+                    if row is None
+                    else self._dec(row.ocr_value_enc, aad("review", rev.uid, Column.OCR, field=key))
                 )
                 proposed = (
                     None
                     if row is None
-                    else self._cipher.decrypt(row.proposed_value_enc, f"review:{rev.uid}:{key}:proposed")
+                    else self._cipher.decrypt(
+                        row.proposed_value_enc, aad("review", rev.uid, Column.PROPOSED, field=key)
+                    )
                 )
                 final = corrections.get(key, proposed)
                 if final is None or (row is None and final == ""):
@@ -751,7 +765,7 @@ class Store:
                         reason=None,
                     )
                 )
-            source_file = self._dec(rev.source_file_enc, f"review:{rev.uid}:source_file")
+            source_file = self._dec(rev.source_file_enc, aad("review", rev.uid, Column.SOURCE_FILE))
             rec = self._add_record(
                 session,
                 fields,
@@ -766,10 +780,18 @@ class Store:
             corrected = self._add_corrections(
                 session, rev, changes, operator=reviewer, stage="review", now=now
             )
-            self._close_review(session, head, rev, status="approved", reviewer=reviewer, comment=comment,
-                               station=station, now=now,
-                               details={"record_id": rec.id, "corrected_fields": corrected}
-                               | ({"self_review": True} if self_review else {}))
+            self._close_review(
+                session,
+                head,
+                rev,
+                status="approved",
+                reviewer=reviewer,
+                comment=comment,
+                station=station,
+                now=now,
+                details={"record_id": rec.id, "corrected_fields": corrected}
+                | ({"self_review": True} if self_review else {}),
+            )
             record_mac = rowmac.seal(session, self._keys, rec)
             audit.append(
                 session,
@@ -824,7 +846,7 @@ class Store:
         rev.status = status
         rev.reviewer = reviewer
         rev.reviewed_at = now
-        rev.comment_enc = self._enc(comment, f"review:{rev.uid}:comment")
+        rev.comment_enc = self._enc(comment, aad("review", rev.uid, Column.COMMENT))
         dropped = self._drop_image(session, rev.id)
         mac = rowmac.seal(session, self._keys, rev)
         audit.append(
@@ -851,8 +873,17 @@ class Store:
         with self._write() as (session, head):
             rev = self._pending_review(session, review_id)
             station = _check_person(workstation, "workstation") if workstation else rev.workstation
-            self._close_review(session, head, rev, status="rejected", reviewer=reviewer, comment=comment,
-                               station=station, now=now, details={})
+            self._close_review(
+                session,
+                head,
+                rev,
+                status="rejected",
+                reviewer=reviewer,
+                comment=comment,
+                station=station,
+                now=now,
+                details={},
+            )
         log.info("Rejected review %d", review_id)
 
     # -- reading -----------------------------------------------------------------
@@ -871,7 +902,8 @@ class Store:
         out: dict[int, dict[str, str]] = {i: {} for i in owners}
         damaged: set[int] = set()
         ids = list(owners)
-        kind = "record" if model is RecordField else "review"
+        kind: Owner = "record" if model is RecordField else "review"
+        column = Column.FINAL if kind == "record" else Column.PROPOSED
         for chunk in _chunks(ids):
             if model is RecordField:
                 q = select(RecordField.record_id, RecordField.key, RecordField.final_value_enc).where(
@@ -884,9 +916,10 @@ class Store:
             for owner_id, key, blob in session.execute(q):
                 if owner_id in damaged:
                     continue
-                stage = "final" if kind == "record" else "proposed"
                 try:
-                    out[owner_id][key] = self._cipher.decrypt(blob, f"{kind}:{owners[owner_id]}:{key}:{stage}")
+                    out[owner_id][key] = self._cipher.decrypt(
+                        blob, aad(kind, owners[owner_id], column, field=key)
+                    )
                 except DecryptionError:
                     damaged.add(owner_id)
         for owner_id in damaged:
@@ -899,7 +932,9 @@ class Store:
         if rev.reason_codes:  # a row from before revision 0003 that was never sealed
             return tuple(c for c in rev.reason_codes.split(",") if c)
         try:
-            reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+            reasons = json.loads(
+                self._cipher.decrypt(rev.reasons_enc, aad("review", rev.uid, Column.REASONS))
+            )
         except DecryptionError:
             log.warning("Review %d: its reasons fail to decrypt", rev.id)
             return ()
@@ -981,7 +1016,7 @@ class Store:
         self, session: Session, *, record: Record | None, review: Review | None
     ) -> list[CorrectionInfo]:
         out: list[CorrectionInfo] = []
-        owners: list[tuple[str, Record | Review]] = []
+        owners: list[tuple[Owner, Record | Review]] = []
         if review is not None:
             owners.append(("review", review))
         if record is not None:
@@ -989,12 +1024,15 @@ class Store:
         for kind, owner in owners:
             col = Correction.record_id if kind == "record" else Correction.review_id
             for c in session.scalars(select(Correction).where(col == owner.id).order_by(Correction.id)):
-                ctx = f"correction:{kind}:{owner.uid}:{c.stage}:{c.key}"
                 out.append(
                     CorrectionInfo(
                         key=c.key,
-                        ocr_value=self._dec(c.ocr_value_enc, ctx + ":ocr"),
-                        final_value=self._cipher.decrypt(c.final_value_enc, ctx + ":final"),
+                        ocr_value=self._dec(
+                            c.ocr_value_enc, aad(kind, owner.uid, Column.OCR, field=c.key, stage=c.stage)
+                        ),
+                        final_value=self._cipher.decrypt(
+                            c.final_value_enc, aad(kind, owner.uid, Column.FINAL, field=c.key, stage=c.stage)
+                        ),
                         operator=c.operator,
                         at=c.corrected_at,
                         stage=cast(CorrectionStage, c.stage),
@@ -1010,8 +1048,10 @@ class Store:
         for row in rows:
             fields[row.key] = StoredField(
                 key=row.key,
-                value=self._cipher.decrypt(row.final_value_enc, f"record:{rec.uid}:{row.key}:final"),
-                ocr_value=self._dec(row.ocr_value_enc, f"record:{rec.uid}:{row.key}:ocr"),
+                value=self._cipher.decrypt(
+                    row.final_value_enc, aad("record", rec.uid, Column.FINAL, field=row.key)
+                ),
+                ocr_value=self._dec(row.ocr_value_enc, aad("record", rec.uid, Column.OCR, field=row.key)),
                 source=row.source,
                 ocr_source=row.ocr_source,
                 confidence=row.confidence,
@@ -1026,7 +1066,7 @@ class Store:
             document_format=rec.document_format,
             document_code=rec.document_code,
             review_id=rec.review_id,
-            source_file=self._dec(rec.source_file_enc, f"record:{rec.uid}:source_file"),
+            source_file=self._dec(rec.source_file_enc, aad("record", rec.uid, Column.SOURCE_FILE)),
             fields={k: fields[k] for k in _field_order(fields)},
             corrections=tuple(self._corrections_of(session, record=rec, review=review)),
         )
@@ -1138,16 +1178,18 @@ class Store:
                 fields[row.key] = StoredField(
                     key=row.key,
                     value=self._cipher.decrypt(
-                        row.proposed_value_enc, f"review:{rev.uid}:{row.key}:proposed"
+                        row.proposed_value_enc, aad("review", rev.uid, Column.PROPOSED, field=row.key)
                     ),
-                    ocr_value=self._dec(row.ocr_value_enc, f"review:{rev.uid}:{row.key}:ocr"),
+                    ocr_value=self._dec(row.ocr_value_enc, aad("review", rev.uid, Column.OCR, field=row.key)),
                     source=row.source,
                     ocr_source=row.ocr_source,
                     confidence=row.confidence,
                     status=row.status,
-                    reason=self._dec(row.reason_enc, f"review:{rev.uid}:{row.key}:reason"),
+                    reason=self._dec(row.reason_enc, aad("review", rev.uid, Column.REASON, field=row.key)),
                 )
-            reasons = json.loads(self._cipher.decrypt(rev.reasons_enc, f"review:{rev.uid}:reasons"))
+            reasons = json.loads(
+                self._cipher.decrypt(rev.reasons_enc, aad("review", rev.uid, Column.REASONS))
+            )
             record_id = session.scalar(select(Record.id).where(Record.review_id == rev.id))
             has_image = session.get(ReviewImage, rev.id) is not None
             return ReviewDetail(
@@ -1160,10 +1202,10 @@ class Store:
                 document_format=rev.document_format,
                 document_code=rev.document_code,
                 reasons=tuple(ReviewReason(str(c), str(m)) for c, m in reasons),
-                source_file=self._dec(rev.source_file_enc, f"review:{rev.uid}:source_file"),
+                source_file=self._dec(rev.source_file_enc, aad("review", rev.uid, Column.SOURCE_FILE)),
                 reviewer=rev.reviewer,
                 reviewed_at=rev.reviewed_at,
-                comment=self._dec(rev.comment_enc, f"review:{rev.uid}:comment"),
+                comment=self._dec(rev.comment_enc, aad("review", rev.uid, Column.COMMENT)),
                 record_id=record_id,
                 has_image=has_image,
                 fields={k: fields[k] for k in _field_order(fields)},
@@ -1183,7 +1225,7 @@ class Store:
             ).first()
             if row is None:
                 return None
-            image = self._cipher.decrypt_bytes(row[0], f"review-image:{row[1]}")
+            image = self._cipher.decrypt_bytes(row[0], aad("review", row[1], Column.IMAGE))
         self._audit_view("review.image_view", "review", review_id, {}, viewer)
         return image
 
@@ -1367,12 +1409,19 @@ class Store:
                     action="review.overdue",
                     entity="reviews",
                     entity_id=None,
-                    details={"older_than_days": self.settings.pending_overdue_days, "review_ids": id_ranges(overdue)},
+                    details={
+                        "older_than_days": self.settings.pending_overdue_days,
+                        "review_ids": id_ranges(overdue),
+                    },
                     now=now,
                 )
         self._scrub_after_delete()
         if overdue:
-            log.warning("%d pending reviews are overdue (older than %d days)", len(overdue), self.settings.pending_overdue_days)
+            log.warning(
+                "%d pending reviews are overdue (older than %d days)",
+                len(overdue),
+                self.settings.pending_overdue_days,
+            )
         log.info(
             "Purged %d records and %d reviews older than %d days (%d backup copies)",
             len(record_ids),
@@ -1440,7 +1489,9 @@ class Store:
     def _checkpoints(self, session: Session, extra: Sequence[Path]) -> list[Checkpoint]:
         db_uid = audit.database_uid(session) or ""
         out = [
-            Checkpoint(db_uid, c.count, c.last_hash, c.at, c.key_id, c.signature, origin="the checkpoint table")
+            Checkpoint(
+                db_uid, c.count, c.last_hash, c.at, c.key_id, c.signature, origin="the checkpoint table"
+            )
             for c in session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))
         ]
         sources: list[Path] = []
@@ -1471,7 +1522,9 @@ class Store:
         more checkpoint files or folders (an exported checkpoint, a share).
         ``ok`` False names the first bad entry (``bad_row_id``) or row (``reason``).
         """
-        trusted = list(public_keys) if public_keys is not None else ([self._signer.public] if self._signer else [])
+        trusted = (
+            list(public_keys) if public_keys is not None else ([self._signer.public] if self._signer else [])
+        )
         with self._read() as session:
             try:
                 cps = self._checkpoints(session, checkpoints)
@@ -1479,7 +1532,11 @@ class Store:
                 return audit.AuditVerification(False, 0, None, str(e), signatures_checked=bool(trusted))
             except OSError as e:
                 return audit.AuditVerification(
-                    False, 0, None, f"a checkpoint file cannot be read ({e.strerror})", signatures_checked=bool(trusted)
+                    False,
+                    0,
+                    None,
+                    f"a checkpoint file cannot be read ({e.strerror})",
+                    signatures_checked=bool(trusted),
                 )
             v = audit.verify(session, self._keys, checkpoints=cps, trusted=trusted)
             if not v.ok:
@@ -1495,6 +1552,48 @@ class Store:
                 raise NotFoundError("This database has no audit chain yet.")
             return make_checkpoint(
                 audit.database_uid(session) or "", head.last_id, head.last_hash, _utcnow(), self._signer
+            )
+
+    # -- keys --------------------------------------------------------------------
+    def rotate_key(
+        self,
+        *,
+        actor: str,
+        workstation: str | None = None,
+        batch: int = rotation.DEFAULT_BATCH,
+        max_batches: int | None = None,
+    ) -> rotation.RotationResult:
+        """Re-encrypt everything under a new data key, resumably (see :mod:`.rotation`)."""
+        return rotation.rotate(
+            _RotationPort(self),
+            actor=_check_person(actor, "actor"),
+            workstation=workstation,
+            batch=batch,
+            max_batches=max_batches,
+        )
+
+    def key_status(self) -> dict[str, object]:
+        """The current key id, a rotation in progress (or None), and blobs per key id."""
+        with self._read() as session:
+            return {
+                "key_id": rotation.current_key_id(session),
+                "rotation": rotation.rotation_state(session),
+                "blobs_by_key_id": rotation.key_ids_in_use(session),
+            }
+
+    def note_key_backup(self, *, actor: str, fingerprint: str, workstation: str | None = None) -> None:
+        """Audit that the master key was copied out (``key backup``); never the key itself."""
+        with self._write() as (session, head):
+            audit.append(
+                session,
+                self._keys,
+                head,
+                actor=_check_person(actor, "actor"),
+                workstation=_check_person(workstation or socket.gethostname(), "workstation"),
+                action="key.backup",
+                entity="database",
+                entity_id=None,
+                details={"fingerprint": fingerprint},
             )
 
     def note_schema(self, revision: str, *, actor: str) -> None:
@@ -1542,8 +1641,16 @@ class Store:
                 if revision is not None:  # made at this revision: no upgrade to note
                     session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
                 audit.append(
-                    session, self._keys, head, actor=actor, workstation=station, action="database.create",
-                    entity="database", entity_id=None, details={"db_uid": db_uid}, db_uid=db_uid,
+                    session,
+                    self._keys,
+                    head,
+                    actor=actor,
+                    workstation=station,
+                    action="database.create",
+                    entity="database",
+                    entity_id=None,
+                    details={"db_uid": db_uid},
+                    db_uid=db_uid,
                 )
             else:
                 records = list(session.scalars(select(Record).order_by(Record.id)))
@@ -1554,8 +1661,15 @@ class Store:
                 for owner in owners:
                     rowmac.seal(session, self._keys, owner)
                 audit.append(
-                    session, self._keys, head, actor=actor, workstation=station, action="database.seal",
-                    entity="database", entity_id=None, db_uid=db_uid,
+                    session,
+                    self._keys,
+                    head,
+                    actor=actor,
+                    workstation=station,
+                    action="database.seal",
+                    entity="database",
+                    entity_id=None,
+                    db_uid=db_uid,
                     details={
                         "db_uid": db_uid,
                         "record_ids": id_ranges(r.id for r in records),
@@ -1595,6 +1709,35 @@ class Store:
                 )
             out["audit"] = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
             return out
+
+
+class _RotationPort:
+    """What :func:`rotation.rotate` needs of a store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.keys = store._keys
+
+    def write(self) -> AbstractContextManager[tuple[Session, AuditHead]]:
+        return self._store._write()
+
+    def check_intact(self, session: Session, owner: Record | Review) -> None:
+        self._store._check_intact(session, owner)
+
+    def append_audit(
+        self, session: Session, head: AuditHead, actor: str, workstation: str, details: dict[str, object]
+    ) -> None:
+        audit.append(
+            session,
+            self.keys,
+            head,
+            actor=actor,
+            workstation=_check_person(workstation, "workstation"),
+            action="key.rotate",
+            entity="database",
+            entity_id=None,
+            details=details,
+        )
 
 
 def _format_export(fmt: ExportFormat, details: Sequence[RecordDetail]) -> bytes:
