@@ -192,7 +192,8 @@ def test_reader_factory_cannot_come_from_the_settings_file() -> None:
 
 def _pip_audit(service: str, out: Path) -> tuple[list[dict[str, object]] | None, str]:
     exe = Path(sys.executable).with_name("pip-audit")
-    cmd = [str(exe), "-r", str(ROOT / "requirements.lock"), "--no-deps", "--disable-pip", "-s", service,
+    cmd = [str(exe), "-r", str(ROOT / "requirements.lock"), "-r", str(ROOT / "requirements-dev.lock"),
+           "--no-deps", "--disable-pip", "-s", service,
            "-f", "json", "-o", str(out), "--progress-spinner", "off", "--timeout", "30"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
