@@ -117,7 +117,9 @@ def ensure_head(session: Session, keys: Keys, db_uid: str = "") -> AuditHead:
     """Create the head row of an empty chain (once, on a new database)."""
     head = session.get(AuditHead, HEAD_ID)
     if head is None:
-        head = AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, mac=head_mac(keys, 0, GENESIS_HASH, db_uid))
+        head = AuditHead(
+            id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, mac=head_mac(keys, 0, GENESIS_HASH, db_uid)
+        )
         session.add(head)
         session.flush()
     return head
@@ -163,7 +165,9 @@ def append(
     session.add(AuditEntry(row_hash=digest, **cols))
     head.last_id = cols["id"]
     head.last_hash = digest
-    head.mac = head_mac(keys, head.last_id, digest, db_uid if db_uid is not None else database_uid(session) or "")
+    head.mac = head_mac(
+        keys, head.last_id, digest, db_uid if db_uid is not None else database_uid(session) or ""
+    )
     session.flush()
     return int(cols["id"])
 
@@ -285,6 +289,8 @@ def verify(
         return fail(checked, head.last_id or None, "the chain's head row was altered")
     if head.last_id != last_id or head.last_hash != prev:
         if head.last_id > last_id:
-            return fail(checked, last_id + 1, f"entries {last_id + 1} to {head.last_id} are missing (deleted?)")
+            return fail(
+                checked, last_id + 1, f"entries {last_id + 1} to {head.last_id} are missing (deleted?)"
+            )
         return fail(checked, head.last_id + 1, "entries after the recorded end of the chain")
     return AuditVerification(True, checked, None, None, len(usable), newest.count if newest else 0, signed)

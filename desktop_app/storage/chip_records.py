@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import audit
+from . import audit, common
 from .contexts import Column, aad
 from .errors import StorageError
 from .models import Record, RecordChipRead
-from .service import Store, _check_person, _utcnow
+from .service import Store, _check_person
 
 PA_STATUSES = frozenset({"valid", "invalid", "untrusted", "not_checked"})
 
@@ -43,10 +43,10 @@ def save_chip_read(
         row = session.get(RecordChipRead, record_id)
         if row is None:
             session.add(
-                RecordChipRead(record_id=record_id, read_at=_utcnow(), result_enc=blob, passive_auth=pa)
+                RecordChipRead(record_id=record_id, read_at=common.utcnow(), result_enc=blob, passive_auth=pa)
             )
         else:  # read again: the latest read is kept, the audit trail has both
-            row.read_at, row.result_enc, row.passive_auth = _utcnow(), blob, pa
+            row.read_at, row.result_enc, row.passive_auth = common.utcnow(), blob, pa
         audit.append(
             session,
             store._keys,
