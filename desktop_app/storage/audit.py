@@ -199,6 +199,39 @@ def _usable_checkpoints(
     return out, None
 
 
+def _entry_problem(
+    keys: Keys, entry: AuditEntry, expected_id: int, prev: str, by_count: Mapping[int, Sequence[Checkpoint]]
+) -> tuple[int, str] | None:
+    """(entry id, why) when ``entry`` is not the next link of the chain, else None."""
+    if entry.id != expected_id:
+        if entry.id > expected_id:
+            return expected_id, f"entry {expected_id} is missing (deleted?)"
+        return entry.id, f"entry {entry.id} is out of place"
+    if entry.prev_hash != prev:
+        return entry.id, f"entry {entry.id} does not follow entry {entry.id - 1}"
+    computed = row_hash(
+        keys,
+        id=entry.id,
+        at=entry.at,
+        actor=entry.actor,
+        workstation=entry.workstation,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+    )
+    if not hmac.compare_digest(computed, entry.row_hash):
+        return entry.id, f"entry {entry.id} was altered"
+    for cp in by_count.get(entry.id, ()):
+        if not hmac.compare_digest(cp.last_hash, entry.row_hash):
+            return (
+                entry.id,
+                f"entry {entry.id} differs from the checkpoint of {cp.at} ({cp.origin}): the chain was rewritten",
+            )
+    return None
+
+
 def verify(
     session: Session,
     keys: Keys,
@@ -233,33 +266,9 @@ def verify(
     genesis_seen = False
     stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=batch)
     for entry in session.scalars(stmt):
-        if entry.id != expected_id:
-            if entry.id > expected_id:
-                return fail(checked, expected_id, f"entry {expected_id} is missing (deleted?)")
-            return fail(checked, entry.id, f"entry {entry.id} is out of place")
-        if entry.prev_hash != prev:
-            return fail(checked, entry.id, f"entry {entry.id} does not follow entry {entry.id - 1}")
-        computed = row_hash(
-            keys,
-            id=entry.id,
-            at=entry.at,
-            actor=entry.actor,
-            workstation=entry.workstation,
-            action=entry.action,
-            entity=entry.entity,
-            entity_id=entry.entity_id,
-            details=entry.details,
-            prev_hash=entry.prev_hash,
-        )
-        if not hmac.compare_digest(computed, entry.row_hash):
-            return fail(checked, entry.id, f"entry {entry.id} was altered")
-        for cp in by_count.get(entry.id, ()):
-            if not hmac.compare_digest(cp.last_hash, entry.row_hash):
-                return fail(
-                    checked,
-                    entry.id,
-                    f"entry {entry.id} differs from the checkpoint of {cp.at} ({cp.origin}): the chain was rewritten",
-                )
+        problem = _entry_problem(keys, entry, expected_id, prev, by_count)
+        if problem is not None:
+            return fail(checked, *problem)
         if db_uid is not None and entry.action in GENESIS_ACTIONS and f'"db_uid":"{db_uid}"' in entry.details:
             genesis_seen = True
         prev = entry.row_hash

@@ -35,7 +35,7 @@ from .models import (
     Review,
     StoreMeta,
 )
-from .unit import StoreCore
+from .unit import StoreCore, UnitOfWork
 from .values import (
     AuditEntryInfo,
 )
@@ -144,22 +144,14 @@ class AuditPart(StoreCore):
 
     def note_key_backup(self, *, actor: str, fingerprint: str, workstation: str | None = None) -> None:
         """Audit that the master key was copied out (``key backup``); never the key itself."""
-        with self._write() as (session, head):
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=_check_person(actor, "actor"),
-                workstation=_check_person(workstation or socket.gethostname(), "workstation"),
-                action="key.backup",
-                entity="database",
-                entity_id=None,
-                details={"fingerprint": fingerprint},
-            )
+        station = _check_person(workstation or socket.gethostname(), "workstation")
+        with self._unit(_check_person(actor, "actor"), station) as uow:
+            uow.audit("key.backup", "database", None, {"fingerprint": fingerprint})
 
     def note_schema(self, revision: str, *, actor: str) -> None:
         """Audit a schema change once: the first open at a new ``revision`` adds ``database.upgrade``."""
-        with self._write() as (session, head):
+        with self._unit(actor, _check_person(socket.gethostname(), "workstation")) as uow:
+            session = uow.session
             meta = session.get(StoreMeta, SCHEMA_SEEN)
             before = None if meta is None else meta.value
             if before == revision:
@@ -168,17 +160,7 @@ class AuditPart(StoreCore):
                 session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
             else:
                 meta.value = revision
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=actor,
-                workstation=_check_person(socket.gethostname(), "workstation"),
-                action="database.upgrade",
-                entity="database",
-                entity_id=None,
-                details={"from": before, "to": revision},
-            )
+            uow.audit("database.upgrade", "database", None, {"from": before, "to": revision})
 
     def initialise(self, *, actor: str, workstation: str | None = None, revision: str | None = None) -> None:
         """Give a new database its identity and first entry, or seal an older one (once).
@@ -198,21 +180,11 @@ class AuditPart(StoreCore):
             db_uid = uuid.uuid4().hex
             session.add(StoreMeta(name=audit.DB_UID, value=db_uid))
             head = audit.ensure_head(session, self._keys, db_uid)
+            uow = UnitOfWork(session, head, self._keys, actor, station)
             if head.last_id == 0:
                 if revision is not None:  # made at this revision: no upgrade to note
                     session.add(StoreMeta(name=SCHEMA_SEEN, value=revision))
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=actor,
-                    workstation=station,
-                    action="database.create",
-                    entity="database",
-                    entity_id=None,
-                    details={"db_uid": db_uid},
-                    db_uid=db_uid,
-                )
+                uow.audit("database.create", "database", None, {"db_uid": db_uid}, db_uid=db_uid)
             else:
                 records = list(session.scalars(select(Record).order_by(Record.id)))
                 reviews = list(session.scalars(select(Review).order_by(Review.id)))
@@ -221,21 +193,16 @@ class AuditPart(StoreCore):
                 owners: list[Record | Review] = [*records, *reviews]
                 for owner in owners:
                     rowmac.seal(session, self._keys, owner)
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=actor,
-                    workstation=station,
-                    action="database.seal",
-                    entity="database",
-                    entity_id=None,
-                    db_uid=db_uid,
-                    details={
+                uow.audit(
+                    "database.seal",
+                    "database",
+                    None,
+                    {
                         "db_uid": db_uid,
                         "record_ids": id_ranges(r.id for r in records),
                         "review_ids": id_ranges(r.id for r in reviews),
                     },
+                    db_uid=db_uid,
                 )
                 log.warning("Sealed an older database: %d records and %d reviews", len(records), len(reviews))
             cp = self._store_checkpoint(session, head)
@@ -288,14 +255,5 @@ class _RotationPort:
     def append_audit(
         self, session: Session, head: AuditHead, actor: str, workstation: str, details: dict[str, object]
     ) -> None:
-        audit.append(
-            session,
-            self.keys,
-            head,
-            actor=actor,
-            workstation=_check_person(workstation, "workstation"),
-            action="key.rotate",
-            entity="database",
-            entity_id=None,
-            details=details,
-        )
+        station = _check_person(workstation, "workstation")
+        UnitOfWork(session, head, self.keys, actor, station).audit("key.rotate", "database", None, details)

@@ -7,16 +7,18 @@ import logging
 import socket
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from time import monotonic
 from typing import cast
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
 
 from desktop_app.core.types import FIELD_KEYS
 
-from . import audit, backups, common
+from . import backups, common
 from .common import (
     DateLike,
     _check_person,
@@ -49,6 +51,15 @@ from .values import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _PurgePlan:
+    records: list[int]
+    reviews: list[int]
+    pending_kept: int
+    overdue: list[int]
+    stale_images: list[int]
 
 
 class PrivacyPart(RecordsPart):
@@ -99,17 +110,12 @@ class PrivacyPart(RecordsPart):
         data = _format_export(kind, details)
         write_private_file(path, data, overwrite=overwrite)
         try:
-            with self._write() as (session, head):
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=actor,
-                    workstation=station,
-                    action="export",
-                    entity="records",
-                    entity_id=None,
-                    details={
+            with self._unit(actor, station) as uow:
+                uow.audit(
+                    "export",
+                    "records",
+                    None,
+                    {
                         "format": fmt,
                         "count": len(details),
                         "since": lo.isoformat() if lo else None,
@@ -153,15 +159,76 @@ class PrivacyPart(RecordsPart):
         image_days = self.settings.pending_image_days if pending_image_days is None else pending_image_days
         now = common.utcnow()
         cutoff = now - timedelta(days=older_than_days)
+        with self._unit(actor, station, now=now) as uow:
+            plan = self._purge_plan(uow.session, now, cutoff, image_days)
+            images = self._purge_rows(uow.session, plan)
+            removed_backups = backups.expire(self._sqlite_path, cutoff) if self._sqlite_path else 0
+            uow.audit(
+                "purge",
+                "records",
+                None,
+                {
+                    "older_than_days": older_than_days,
+                    "cutoff": cutoff.isoformat(),
+                    "records": len(plan.records),
+                    "reviews": len(plan.reviews),
+                    "images": images,
+                    "pending_kept": plan.pending_kept,
+                    "pending_images": len(plan.stale_images),
+                    "backups": removed_backups,
+                    "record_ids": id_ranges(plan.records),
+                    "review_ids": id_ranges(plan.reviews),
+                },
+            )
+            if plan.overdue:
+                uow.audit(
+                    "review.overdue",
+                    "reviews",
+                    None,
+                    {
+                        "older_than_days": self.settings.pending_overdue_days,
+                        "review_ids": id_ranges(plan.overdue),
+                    },
+                )
+        self._scrub_after_delete()
+        if plan.overdue:
+            log.warning(
+                "%d pending reviews are overdue (older than %d days)",
+                len(plan.overdue),
+                self.settings.pending_overdue_days,
+            )
+        log.info(
+            "Purged %d records and %d reviews older than %d days (%d backup copies)",
+            len(plan.records),
+            len(plan.reviews),
+            older_than_days,
+            removed_backups,
+        )
+        return PurgeResult(
+            cutoff,
+            len(plan.records),
+            len(plan.reviews),
+            images,
+            plan.pending_kept,
+            len(plan.stale_images),
+            removed_backups,
+        )
+
+    def _purge_plan(self, session: Session, now: datetime, cutoff: datetime, image_days: int) -> _PurgePlan:
+        """What a purge at ``cutoff`` deletes, keeps and reports (in the purge's transaction)."""
         image_cutoff = now - timedelta(days=max(0, image_days))
         overdue_cutoff = now - timedelta(days=max(0, self.settings.pending_overdue_days))
-        with self._write() as (session, head):
-            old_records = select(Record.id).where(Record.confirmed_at < cutoff)
-            record_ids = list(session.scalars(old_records))
-            kept_record_reviews = select(Record.review_id).where(
-                Record.review_id.is_not(None), Record.confirmed_at >= cutoff
-            )
-            review_ids = list(
+        kept_record_reviews = select(Record.review_id).where(
+            Record.review_id.is_not(None), Record.confirmed_at >= cutoff
+        )
+        pending_kept = session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .where(Review.created_at < cutoff, Review.status == "pending")
+        )
+        return _PurgePlan(
+            records=list(session.scalars(select(Record.id).where(Record.confirmed_at < cutoff))),
+            reviews=list(
                 session.scalars(
                     select(Review.id).where(
                         Review.created_at < cutoff,
@@ -169,100 +236,39 @@ class PrivacyPart(RecordsPart):
                         Review.id.not_in(kept_record_reviews),
                     )
                 )
-            )
-            pending_kept = session.scalar(
-                select(func.count())
-                .select_from(Review)
-                .where(Review.created_at < cutoff, Review.status == "pending")
-            )
-            overdue = list(
+            ),
+            pending_kept=int(pending_kept or 0),
+            overdue=list(
                 session.scalars(
                     select(Review.id).where(Review.created_at < overdue_cutoff, Review.status == "pending")
                 )
-            )
-            stale_images = list(
+            ),
+            stale_images=list(
                 session.scalars(
                     select(ReviewImage.review_id)
                     .join(Review, Review.id == ReviewImage.review_id)
                     .where(Review.status == "pending", ReviewImage.created_at < image_cutoff)
                 )
-            )
-            images = 0
-            for chunk in _chunks(record_ids):
-                session.execute(delete(Correction).where(Correction.record_id.in_(chunk)))
-                session.execute(delete(RecordField).where(RecordField.record_id.in_(chunk)))
-                session.execute(delete(Record).where(Record.id.in_(chunk)))
-            for chunk in _chunks(review_ids):
-                res = session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
-                images += int(getattr(res, "rowcount", 0) or 0)
-                session.execute(delete(Correction).where(Correction.review_id.in_(chunk)))
-                session.execute(delete(ReviewField).where(ReviewField.review_id.in_(chunk)))
-                session.execute(delete(Review).where(Review.id.in_(chunk)))
-            for chunk in _chunks(stale_images):
-                session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
-            removed_backups = backups.expire(self._sqlite_path, cutoff) if self._sqlite_path else 0
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=actor,
-                workstation=station,
-                action="purge",
-                entity="records",
-                entity_id=None,
-                details={
-                    "older_than_days": older_than_days,
-                    "cutoff": cutoff.isoformat(),
-                    "records": len(record_ids),
-                    "reviews": len(review_ids),
-                    "images": images,
-                    "pending_kept": int(pending_kept or 0),
-                    "pending_images": len(stale_images),
-                    "backups": removed_backups,
-                    "record_ids": id_ranges(record_ids),
-                    "review_ids": id_ranges(review_ids),
-                },
-                now=now,
-            )
-            if overdue:
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=actor,
-                    workstation=station,
-                    action="review.overdue",
-                    entity="reviews",
-                    entity_id=None,
-                    details={
-                        "older_than_days": self.settings.pending_overdue_days,
-                        "review_ids": id_ranges(overdue),
-                    },
-                    now=now,
-                )
-        self._scrub_after_delete()
-        if overdue:
-            log.warning(
-                "%d pending reviews are overdue (older than %d days)",
-                len(overdue),
-                self.settings.pending_overdue_days,
-            )
-        log.info(
-            "Purged %d records and %d reviews older than %d days (%d backup copies)",
-            len(record_ids),
-            len(review_ids),
-            older_than_days,
-            removed_backups,
+            ),
         )
-        return PurgeResult(
-            cutoff,
-            len(record_ids),
-            len(review_ids),
-            images,
-            int(pending_kept or 0),
-            len(stale_images),
-            removed_backups,
-        )
+
+    @staticmethod
+    def _purge_rows(session: Session, plan: _PurgePlan) -> int:
+        """Delete what the plan names; the number of images deleted with closed reviews."""
+        images = 0
+        for chunk in _chunks(plan.records):
+            session.execute(delete(Correction).where(Correction.record_id.in_(chunk)))
+            session.execute(delete(RecordField).where(RecordField.record_id.in_(chunk)))
+            session.execute(delete(Record).where(Record.id.in_(chunk)))
+        for chunk in _chunks(plan.reviews):
+            res = session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
+            images += int(getattr(res, "rowcount", 0) or 0)
+            session.execute(delete(Correction).where(Correction.review_id.in_(chunk)))
+            session.execute(delete(ReviewField).where(ReviewField.review_id.in_(chunk)))
+            session.execute(delete(Review).where(Review.id.in_(chunk)))
+        for chunk in _chunks(plan.stale_images):
+            session.execute(delete(ReviewImage).where(ReviewImage.review_id.in_(chunk)))
+        return images
 
     def apply_retention(self) -> PurgeResult | None:
         """Apply :attr:`StoreSettings.retention_days` now (None when no period is set); audited."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.types import DocumentResult
 
-from . import audit, common, rowmac
+from . import common, rowmac
 from .common import (
     SUMMARY_KEYS,
     DateLike,
@@ -38,7 +37,7 @@ from .models import (
     Review,
     ReviewField,
 )
-from .unit import StoreCore
+from .unit import StoreCore, UnitOfWork
 from .values import (
     CorrectionInfo,
     CorrectionStage,
@@ -86,24 +85,24 @@ class RecordsPart(StoreCore):
 
     def _add_record(
         self,
-        session: Session,
+        uow: UnitOfWork,
         fields: Sequence[_FieldIn],
         *,
-        confirmed_by: str,
-        workstation: str,
         document_format: str | None,
         document_code: str | None,
         source_file: str | None,
         review_id: int | None,
-        now: datetime,
     ) -> Record:
+        """A new record confirmed by the unit's actor at its workstation and time."""
+        assert uow.now is not None
+        session = uow.session
         uid = uuid.uuid4().hex
         values = {f.key: f.value for f in fields}
         rec = Record(
             uid=uid,
-            confirmed_at=now,
-            confirmed_by=confirmed_by,
-            workstation=workstation,
+            confirmed_at=uow.now,
+            confirmed_by=uow.actor,
+            workstation=uow.workstation,
             review_id=review_id,
             document_format=document_format,
             document_code=document_code,
@@ -130,18 +129,18 @@ class RecordsPart(StoreCore):
 
     def _add_corrections(
         self,
-        session: Session,
+        uow: UnitOfWork,
         owner: Record | Review,
         changes: Iterable[tuple[str, str | None, str]],
         *,
-        operator: str,
         stage: CorrectionStage,
-        now: datetime,
     ) -> list[str]:
+        """Correction rows by the unit's actor; the keys corrected."""
+        assert uow.now is not None
         keys: list[str] = []
         kind: Owner = "record" if isinstance(owner, Record) else "review"
         for key, ocr_value, final_value in changes:
-            session.add(
+            uow.session.add(
                 Correction(
                     record_id=owner.id if isinstance(owner, Record) else None,
                     review_id=owner.id if isinstance(owner, Review) else None,
@@ -152,9 +151,9 @@ class RecordsPart(StoreCore):
                     final_value_enc=self._cipher.encrypt(
                         final_value, aad(kind, owner.uid, Column.FINAL, field=key, stage=stage)
                     ),
-                    operator=operator,
+                    operator=uow.actor,
                     stage=stage,
-                    corrected_at=now,
+                    corrected_at=uow.now,
                 )
             )
             keys.append(key)
@@ -182,54 +181,28 @@ class RecordsPart(StoreCore):
         operator = _check_person(operator, "operator")
         workstation = _check_person(workstation, "workstation")
         fields = self._merge(result, final_values)
-        now = common.utcnow()
-        with self._write() as (session, head):
+        with self._unit(operator, workstation, now=common.utcnow()) as uow:
             rec = self._add_record(
-                session,
+                uow,
                 fields,
-                confirmed_by=operator,
-                workstation=workstation,
                 document_format=result.format,
                 document_code=result.document_code,
                 source_file=result.file,
                 review_id=None,
-                now=now,
             )
             corrected = self._add_corrections(
-                session,
-                rec,
-                ((f.key, f.ocr_value, f.value) for f in fields if f.changed),
-                operator=operator,
-                stage="confirm",
-                now=now,
+                uow, rec, ((f.key, f.ocr_value, f.value) for f in fields if f.changed), stage="confirm"
             )
-            mac = rowmac.seal(session, self._keys, rec)
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=operator,
-                workstation=workstation,
-                action="record.create",
-                entity="record",
-                entity_id=rec.id,
-                details={"fields": len(fields), "corrected_fields": corrected, "row_mac": mac}
+            mac = rowmac.seal(uow.session, self._keys, rec)
+            uow.audit(
+                "record.create",
+                "record",
+                rec.id,
+                {"fields": len(fields), "corrected_fields": corrected, "row_mac": mac}
                 | ({"acknowledged": list(acknowledged)} if acknowledged else {}),
-                now=now,
             )
             if corrected:
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=operator,
-                    workstation=workstation,
-                    action="record.correct",
-                    entity="record",
-                    entity_id=rec.id,
-                    details={"stage": "confirm", "fields": corrected},
-                    now=now,
-                )
+                uow.audit("record.correct", "record", rec.id, {"stage": "confirm", "fields": corrected})
             record_id = rec.id
         log.info("Saved confirmed record %d (%d corrected fields)", record_id, len(corrected))
         return record_id

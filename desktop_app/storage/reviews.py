@@ -6,7 +6,6 @@ import json
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import delete, select
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.core.types import DocumentResult, Flag
 
-from . import audit, common, rowmac
+from . import common, rowmac
 from .common import (
     MAX_IMAGE_BYTES,
     SUMMARY_KEYS,
@@ -37,13 +36,13 @@ from .errors import (
     ReviewStateError,
 )
 from .models import (
-    AuditHead,
     Record,
     Review,
     ReviewField,
     ReviewImage,
 )
 from .records import RecordsPart
+from .unit import UnitOfWork
 from .values import (
     ReviewDetail,
     ReviewReason,
@@ -102,49 +101,34 @@ class ReviewsPart(RecordsPart):
             prepared.append(
                 (result, self._merge(result, final_values), _reasons_of(reasons, result), image_bytes)
             )
-        now = common.utcnow()
         ids: list[int] = []
-        with self._write() as (session, head):
+        with self._unit(operator, workstation, now=common.utcnow()) as uow:
             for result, fields, why, image_bytes in prepared:
-                ids.append(
-                    self._add_review(
-                        session,
-                        head,
-                        result,
-                        fields=fields,
-                        why=why,
-                        image_bytes=image_bytes,
-                        operator=operator,
-                        workstation=workstation,
-                        now=now,
-                    )
-                )
+                ids.append(self._add_review(uow, result, fields=fields, why=why, image_bytes=image_bytes))
         for rid in ids:
             log.info("Flagged scan for review %d", rid)
         return ids
 
     def _add_review(
         self,
-        session: Session,
-        head: AuditHead,
+        uow: UnitOfWork,
         result: DocumentResult,
         *,
         fields: Sequence[_FieldIn],
         why: Sequence[ReviewReason],
         image_bytes: bytes | None,
-        operator: str,
-        workstation: str,
-        now: datetime,
     ) -> int:
+        assert uow.now is not None
+        session = uow.session
         keep_image = bool(image_bytes) and self.settings.keep_review_images
         values = {f.key: f.value for f in fields}
         uid = uuid.uuid4().hex
         rev = Review(
             uid=uid,
-            created_at=now,
+            created_at=uow.now,
             status="pending",
-            operator=operator,
-            workstation=workstation,
+            operator=uow.actor,
+            workstation=uow.workstation,
             result_status=result.status,
             document_format=result.format,
             document_code=result.document_code,
@@ -158,7 +142,36 @@ class ReviewsPart(RecordsPart):
         )
         session.add(rev)
         session.flush()
-        session.add_all(
+        session.add_all(self._review_fields(rev, fields))
+        corrected = self._add_corrections(
+            uow, rev, ((f.key, f.ocr_value, f.value) for f in fields if f.changed), stage="flag"
+        )
+        if keep_image and image_bytes:
+            session.add(
+                ReviewImage(
+                    review_id=rev.id,
+                    created_at=uow.now,
+                    image_enc=self._cipher.encrypt_bytes(image_bytes, aad("review", uid, Column.IMAGE)),
+                )
+            )
+        mac = rowmac.seal(session, self._keys, rev)
+        uow.audit(
+            "review.flag",
+            "review",
+            rev.id,
+            {
+                "fields": len(fields),
+                "corrected_fields": corrected,
+                "reasons": len(why),
+                "image_kept": keep_image,
+                "row_mac": mac,
+            },
+        )
+        return rev.id
+
+    def _review_fields(self, rev: Review, fields: Sequence[_FieldIn]) -> list[ReviewField]:
+        uid = rev.uid
+        return [
             ReviewField(
                 review_id=rev.id,
                 key=f.key,
@@ -173,43 +186,7 @@ class ReviewsPart(RecordsPart):
                 reason_enc=self._enc(f.reason, aad("review", uid, Column.REASON, field=f.key)),
             )
             for f in fields
-        )
-        corrected = self._add_corrections(
-            session,
-            rev,
-            ((f.key, f.ocr_value, f.value) for f in fields if f.changed),
-            operator=operator,
-            stage="flag",
-            now=now,
-        )
-        if keep_image and image_bytes:
-            session.add(
-                ReviewImage(
-                    review_id=rev.id,
-                    created_at=now,
-                    image_enc=self._cipher.encrypt_bytes(image_bytes, aad("review", uid, Column.IMAGE)),
-                )
-            )
-        mac = rowmac.seal(session, self._keys, rev)
-        audit.append(
-            session,
-            self._keys,
-            head,
-            actor=operator,
-            workstation=workstation,
-            action="review.flag",
-            entity="review",
-            entity_id=rev.id,
-            details={
-                "fields": len(fields),
-                "corrected_fields": corrected,
-                "reasons": len(why),
-                "image_kept": keep_image,
-                "row_mac": mac,
-            },
-            now=now,
-        )
-        return rev.id
+        ]
 
     # -- reviewer ----------------------------------------------------------------
     def _pending_review(self, session: Session, review_id: int) -> Review:
@@ -257,110 +234,51 @@ class ReviewsPart(RecordsPart):
             _check_value(key, value)
         if comment is not None:
             _check_value("comment", comment)
-        now = common.utcnow()
-        with self._write() as (session, head):
-            rev = self._pending_review(session, review_id)
+        station = _check_person(workstation, "workstation") if workstation else None
+        with self._unit(reviewer, station or "-", now=common.utcnow()) as uow:
+            rev = self._pending_review(uow.session, review_id)
             self_review = rev.operator.strip().casefold() == reviewer.strip().casefold()
             if self_review and not allow_self_review:
                 raise ReviewStateError(
                     f"Review {review_id} was flagged by {rev.operator}: another person must approve it."
                 )
-            station = _check_person(workstation, "workstation") if workstation else rev.workstation
-            rows = {
-                f.key: f for f in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id))
-            }
-            fields: list[_FieldIn] = []
-            changes: list[tuple[str, str | None, str]] = []
-            for key in _field_order([*rows.keys(), *corrections.keys()]):
-                row = rows.get(key)
-                ocr_value = (
-                    None
-                    if row is None
-                    else self._dec(row.ocr_value_enc, aad("review", rev.uid, Column.OCR, field=key))
-                )
-                proposed = (
-                    None
-                    if row is None
-                    else self._cipher.decrypt(
-                        row.proposed_value_enc, aad("review", rev.uid, Column.PROPOSED, field=key)
-                    )
-                )
-                final = corrections.get(key, proposed)
-                if final is None or (row is None and final == ""):
-                    continue
-                if key in corrections and final != proposed:
-                    changes.append((key, ocr_value, final))
-                fields.append(
-                    _FieldIn(
-                        key=key,
-                        value=final,
-                        ocr_value=ocr_value,
-                        source="operator"
-                        if final != ocr_value
-                        else (row.ocr_source if row else "operator") or "operator",
-                        ocr_source=None if row is None else row.ocr_source,
-                        confidence=None if row is None else row.confidence,
-                        status=None if row is None else row.status,
-                        reason=None,
-                    )
-                )
-            source_file = self._dec(rev.source_file_enc, aad("review", rev.uid, Column.SOURCE_FILE))
+            uow.workstation = station or rev.workstation
+            fields, changes = self._approved_fields(uow.session, rev, corrections)
             rec = self._add_record(
-                session,
+                uow,
                 fields,
-                confirmed_by=reviewer,
-                workstation=station,
                 document_format=rev.document_format,
                 document_code=rev.document_code,
-                source_file=source_file,
+                source_file=self._dec(rev.source_file_enc, aad("review", rev.uid, Column.SOURCE_FILE)),
                 review_id=rev.id,
-                now=now,
             )
-            corrected = self._add_corrections(
-                session, rev, changes, operator=reviewer, stage="review", now=now
-            )
+            corrected = self._add_corrections(uow, rev, changes, stage="review")
             self._close_review(
-                session,
-                head,
+                uow,
                 rev,
                 status="approved",
-                reviewer=reviewer,
                 comment=comment,
-                station=station,
-                now=now,
                 details={"record_id": rec.id, "corrected_fields": corrected}
                 | ({"self_review": True} if self_review else {}),
             )
-            record_mac = rowmac.seal(session, self._keys, rec)
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=reviewer,
-                workstation=station,
-                action="record.create",
-                entity="record",
-                entity_id=rec.id,
-                details={
+            record_mac = rowmac.seal(uow.session, self._keys, rec)
+            uow.audit(
+                "record.create",
+                "record",
+                rec.id,
+                {
                     "fields": len(fields),
                     "review_id": rev.id,
                     "corrected_fields": [f.key for f in fields if f.changed],
                     "row_mac": record_mac,
                 },
-                now=now,
             )
             if corrected:
-                audit.append(
-                    session,
-                    self._keys,
-                    head,
-                    actor=reviewer,
-                    workstation=station,
-                    action="record.correct",
-                    entity="record",
-                    entity_id=rec.id,
-                    details={"stage": "review", "fields": corrected, "review_id": rev.id},
-                    now=now,
+                uow.audit(
+                    "record.correct",
+                    "record",
+                    rec.id,
+                    {"stage": "review", "fields": corrected, "review_id": rev.id},
                 )
             record_id = rec.id
         log.info(
@@ -368,37 +286,70 @@ class ReviewsPart(RecordsPart):
         )
         return record_id
 
+    def _approved_fields(
+        self, session: Session, rev: Review, corrections: Mapping[str, str]
+    ) -> tuple[list[_FieldIn], list[tuple[str, str | None, str]]]:
+        """The record's fields (proposed values with the reviewer's corrections) and the
+        reviewer's changes ``(key, ocr value, final value)``."""
+        rows = {f.key: f for f in session.scalars(select(ReviewField).where(ReviewField.review_id == rev.id))}
+        fields: list[_FieldIn] = []
+        changes: list[tuple[str, str | None, str]] = []
+        for key in _field_order([*rows.keys(), *corrections.keys()]):
+            row = rows.get(key)
+            ocr_value = (
+                None
+                if row is None
+                else self._dec(row.ocr_value_enc, aad("review", rev.uid, Column.OCR, field=key))
+            )
+            proposed = (
+                None
+                if row is None
+                else self._cipher.decrypt(
+                    row.proposed_value_enc, aad("review", rev.uid, Column.PROPOSED, field=key)
+                )
+            )
+            final = corrections.get(key, proposed)
+            if final is None or (row is None and final == ""):
+                continue
+            if key in corrections and final != proposed:
+                changes.append((key, ocr_value, final))
+            fields.append(
+                _FieldIn(
+                    key=key,
+                    value=final,
+                    ocr_value=ocr_value,
+                    source="operator"
+                    if final != ocr_value
+                    else (row.ocr_source if row else "operator") or "operator",
+                    ocr_source=None if row is None else row.ocr_source,
+                    confidence=None if row is None else row.confidence,
+                    status=None if row is None else row.status,
+                    reason=None,
+                )
+            )
+        return fields, changes
+
     def _close_review(
         self,
-        session: Session,
-        head: AuditHead,
+        uow: UnitOfWork,
         rev: Review,
         *,
         status: str,
-        reviewer: str,
         comment: str | None,
-        station: str,
-        now: datetime,
         details: dict[str, object],
     ) -> None:
         """Approve or reject: the review's closing fields, its image dropped, one audit entry."""
         rev.status = status
-        rev.reviewer = reviewer
-        rev.reviewed_at = now
+        rev.reviewer = uow.actor
+        rev.reviewed_at = uow.now
         rev.comment_enc = self._enc(comment, aad("review", rev.uid, Column.COMMENT))
-        dropped = self._drop_image(session, rev.id)
-        mac = rowmac.seal(session, self._keys, rev)
-        audit.append(
-            session,
-            self._keys,
-            head,
-            actor=reviewer,
-            workstation=station,
-            action="review.approve" if status == "approved" else "review.reject",
-            entity="review",
-            entity_id=rev.id,
-            details={**details, "image_dropped": dropped, "row_mac": mac},
-            now=now,
+        dropped = self._drop_image(uow.session, rev.id)
+        mac = rowmac.seal(uow.session, self._keys, rev)
+        uow.audit(
+            "review.approve" if status == "approved" else "review.reject",
+            "review",
+            rev.id,
+            {**details, "image_dropped": dropped, "row_mac": mac},
         )
 
     def reject_review(
@@ -408,21 +359,11 @@ class ReviewsPart(RecordsPart):
         reviewer = _check_person(reviewer, "reviewer")
         if comment is not None:
             _check_value("comment", comment)
-        now = common.utcnow()
-        with self._write() as (session, head):
-            rev = self._pending_review(session, review_id)
-            station = _check_person(workstation, "workstation") if workstation else rev.workstation
-            self._close_review(
-                session,
-                head,
-                rev,
-                status="rejected",
-                reviewer=reviewer,
-                comment=comment,
-                station=station,
-                now=now,
-                details={},
-            )
+        station = _check_person(workstation, "workstation") if workstation else None
+        with self._unit(reviewer, station or "-", now=common.utcnow()) as uow:
+            rev = self._pending_review(uow.session, review_id)
+            uow.workstation = station or rev.workstation
+            self._close_review(uow, rev, status="rejected", comment=comment, details={})
         log.info("Rejected review %d", review_id)
 
     def _reason_codes(self, rev: Review) -> tuple[str, ...]:

@@ -220,18 +220,8 @@ class StoreCore:
     ) -> None:
         """One audit entry for reading personal data in full (who saw what, never the values)."""
         actor = _check_person(viewer or audit.os_account(), "operator")
-        with self._write() as (session, head):
-            audit.append(
-                session,
-                self._keys,
-                head,
-                actor=actor,
-                workstation=_check_person(socket.gethostname(), "workstation"),
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                details=details,
-            )
+        with self._unit(actor, _check_person(socket.gethostname(), "workstation")) as uow:
+            uow.audit(action, entity, entity_id, details)
 
     def apply_retention(self) -> PurgeResult | None:
         """Apply the retention period now (the privacy part of the store does it)."""
