@@ -87,9 +87,7 @@ class Checkpoint:
         )
 
 
-def make_checkpoint(
-    database: str, count: int, last_hash: str, at: datetime, signer: AuditSigner | None
-) -> Checkpoint:
+def make_checkpoint(database: str, count: int, last_hash: str, at: datetime, signer: AuditSigner | None) -> Checkpoint:
     cp = Checkpoint(database, count, last_hash, at.isoformat(timespec="microseconds"))
     if signer is None:
         return cp

@@ -48,9 +48,7 @@ def _mac(keys: Keys, kind: str, body: list[Any]) -> str:
     return hmac.new(keys.rows, data, hashlib.sha256).hexdigest()
 
 
-def record_mac(
-    keys: Keys, rec: Record, fields: Sequence[RecordField], corrections: Sequence[Correction]
-) -> str:
+def record_mac(keys: Keys, rec: Record, fields: Sequence[RecordField], corrections: Sequence[Correction]) -> str:
     owner = [
         rec.id,
         rec.uid,
@@ -65,23 +63,13 @@ def record_mac(
         _blob(rec.source_file_enc),
     ]
     rows = sorted(
-        [
-            f.key,
-            _blob(f.final_value_enc),
-            _blob(f.ocr_value_enc),
-            f.source,
-            f.ocr_source,
-            f.confidence,
-            f.status,
-        ]
+        [f.key, _blob(f.final_value_enc), _blob(f.ocr_value_enc), f.source, f.ocr_source, f.confidence, f.status]
         for f in fields
     )
     return _mac(keys, "record", [owner, rows, _corrections(corrections)])
 
 
-def review_mac(
-    keys: Keys, rev: Review, fields: Sequence[ReviewField], corrections: Sequence[Correction]
-) -> str:
+def review_mac(keys: Keys, rev: Review, fields: Sequence[ReviewField], corrections: Sequence[Correction]) -> str:
     owner = [
         rev.id,
         rev.uid,
@@ -133,11 +121,7 @@ def compute_review(session: Session, keys: Keys, rev: Review) -> str:
 def seal(session: Session, keys: Keys, owner: Record | Review) -> str:
     """Compute and store the owner's MAC (in the caller's write transaction); return it."""
     session.flush()
-    mac = (
-        compute_record(session, keys, owner)
-        if isinstance(owner, Record)
-        else compute_review(session, keys, owner)
-    )
+    mac = compute_record(session, keys, owner) if isinstance(owner, Record) else compute_review(session, keys, owner)
     owner.row_mac = mac
     return mac
 
@@ -145,9 +129,5 @@ def seal(session: Session, keys: Keys, owner: Record | Review) -> str:
 def intact(session: Session, keys: Keys, owner: Record | Review) -> bool:
     if owner.row_mac is None:
         return False
-    mac = (
-        compute_record(session, keys, owner)
-        if isinstance(owner, Record)
-        else compute_review(session, keys, owner)
-    )
+    mac = compute_record(session, keys, owner) if isinstance(owner, Record) else compute_review(session, keys, owner)
     return hmac.compare_digest(mac, owner.row_mac)

@@ -65,9 +65,7 @@ def parse_public_key(text: str, *, where: str) -> Ed25519PublicKey:
         raw = base64.b64decode(parts[1], validate=True)
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as e:
-        raise EncryptionKeyError(
-            f"The audit public key in {where} is not valid (expected `ed25519 <base64>`)."
-        ) from e
+        raise EncryptionKeyError(f"The audit public key in {where} is not valid (expected `ed25519 <base64>`).") from e
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
