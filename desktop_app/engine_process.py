@@ -162,7 +162,50 @@ def recv_message(conn: Connection, expect: tuple[type, ...]) -> Any:
         if "bad message length" in str(exc):
             raise WireError("engine message too large or garbled") from None
         raise
-    return WIRE.decode(frame, expect)
+    msg = WIRE.decode(frame, expect)
+    check_message(msg)
+    return msg
+
+
+MAX_IMAGE_SIDE: Final = 20_000
+
+
+def _int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_message(msg: object) -> None:
+    """The checks the decoder cannot make: types the GUI relies on, and a page image that
+    Qt can wrap without reading past its buffer (uint8, gray or 3 channels)."""
+    if hasattr(msg, "request_id") and not _int(msg.request_id):
+        raise WireError("engine message with a bad request id")
+    if isinstance(msg, PageLoaded):
+        img = msg.image
+        ok = (
+            isinstance(img, np.ndarray)
+            and img.dtype == np.uint8
+            and (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3))
+            and all(0 < d <= MAX_IMAGE_SIDE for d in img.shape[:2])
+            and isinstance(msg.size, tuple)
+            and len(msg.size) == 2
+            and all(_int(d) and d > 0 for d in msg.size)
+            and _int(msg.page_index)
+            and _int(msg.page_count)
+        )
+        if not ok:
+            raise WireError("engine message with a bad page image")
+    elif isinstance(msg, StageProgress):
+        if not (
+            isinstance(msg.stage, str) and (msg.result is None or isinstance(msg.result, DocumentResult))
+        ):
+            raise WireError("engine message with a bad stage result")
+    elif isinstance(msg, ReadFinished):
+        if not (isinstance(msg.results, tuple) and all(isinstance(r, DocumentResult) for r in msg.results)):
+            raise WireError("engine message with bad results")
+    elif isinstance(msg, ReadFailed | EngineFailed) and not isinstance(msg.message, str):
+        raise WireError("engine message with a bad text")
+    elif isinstance(msg, EngineReady) and not _int(msg.pid):
+        raise WireError("engine message with a bad process id")
 
 
 # -- the child's environment ------------------------------------------------------------

@@ -105,3 +105,30 @@ def test_object_arrays_and_unknown_types_do_not_encode() -> None:
         WIRE.encode(PageLoaded(1, 0, 1, None, np.array([object()]), (1, 1)))
     with pytest.raises(TypeError):
         WIRE.encode(ReadRequest(1, Path("x"), None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((4, 4, 1), np.uint8),  # Qt would read 3 bytes a pixel out of a 1-byte buffer
+        np.zeros((4, 4, 4), np.uint8),
+        np.zeros((4, 4, 3), np.float32),
+        np.zeros((0, 4, 3), np.uint8),
+        np.zeros((4,), np.uint8),
+    ],
+)
+def test_a_page_image_qt_cannot_wrap_safely_is_refused(image: np.ndarray) -> None:
+    r, w = Pipe(duplex=False)
+    w.send_bytes(WIRE.encode(PageLoaded(1, 0, 1, None, image, (4, 4))))
+    with pytest.raises(WireError, match="bad page image"):
+        recv_message(r, EVENTS)
+
+
+def test_wrong_types_inside_a_well_formed_message_are_refused() -> None:
+    r, w = Pipe(duplex=False)
+    w.send_bytes(WIRE.encode(ReadFinished(1, ("not a result",))))  # type: ignore[arg-type]
+    with pytest.raises(WireError, match="bad results"):
+        recv_message(r, EVENTS)
+    w.send_bytes(WIRE.encode(ReadFinished(True, ())))
+    with pytest.raises(WireError, match="request id"):
+        recv_message(r, EVENTS)
