@@ -199,10 +199,11 @@ def soak_engine(n: int, work: Path, viz: bool, warmup: int) -> None:
     child: Any
     try:
         from desktop_app import engine_process as ep
+        from desktop_app.engine_spawn import spawn_engine
         from desktop_app.settings import Settings
 
         # The GUI's own spawn: clean environment, JSON frames (engine_wire), no core dumps.
-        child = ep.spawn_engine(Settings(read_visual_zone=viz), ep.DEFAULT_READER_FACTORY)
+        child = spawn_engine(Settings(read_visual_zone=viz), ep.DEFAULT_READER_FACTORY)
         req_recv.close()
         evt_send.close()
 
@@ -212,7 +213,7 @@ def soak_engine(n: int, work: Path, viz: bool, warmup: int) -> None:
         def recv() -> Any:
             return child.receive()
 
-        how = "desktop_app.engine_process.spawn_engine (the GUI's engine process)"
+        how = "desktop_app.engine_spawn.spawn_engine (the GUI's engine process)"
     except ImportError:
         ep = None  # type: ignore[assignment]
         child = ctx.Process(target=_reader_child, args=(req_recv, evt_send, viz), name="soak-engine", daemon=True)

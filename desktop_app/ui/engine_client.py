@@ -33,7 +33,6 @@ from desktop_app.engine_process import (
     EVENTS,
     CancelRequest,
     EngineFailed,
-    EngineProcess,
     EngineReady,
     PageLoaded,
     ReadCancelled,
@@ -44,8 +43,8 @@ from desktop_app.engine_process import (
     StageProgress,
     recv_message,
     send_message,
-    spawn_engine,
 )
+from desktop_app.engine_spawn import EngineProcess, spawn_engine
 from desktop_app.engine_wire import WireError
 from desktop_app.settings import Settings
 

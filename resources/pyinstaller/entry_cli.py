@@ -11,8 +11,8 @@ import multiprocessing
 import sys
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--engine-child"]:  # the OCR child (desktop_app.engine_process.spawn_engine)
-        from desktop_app.engine_process import child_entry
+    if sys.argv[1:2] == ["--engine-child"]:  # the OCR child (desktop_app.engine_spawn.spawn_engine)
+        from desktop_app.engine_spawn import child_entry
 
         sys.exit(child_entry(sys.argv[2:]))
     multiprocessing.freeze_support()

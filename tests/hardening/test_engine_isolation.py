@@ -16,12 +16,8 @@ from typing import Any
 
 import pytest
 
-from desktop_app.engine_process import (
-    EngineFailed,
-    EngineProcess,
-    child_environment,
-    spawn_engine,
-)
+from desktop_app.engine_process import EngineFailed
+from desktop_app.engine_spawn import EngineProcess, child_environment, spawn_engine
 from desktop_app.engine_wire import WireError
 from desktop_app.settings import Settings
 from tests.hardening.engine_fakes import HOSTILE_FACTORY, PROBE_FACTORY

@@ -21,14 +21,13 @@ import pytest
 
 from desktop_app.engine_process import (
     EngineFailed,
-    EngineProcess,
     EngineReady,
     ReadFailed,
     ReadFinished,
     ReadRequest,
     ShutdownRequest,
-    spawn_engine,
 )
+from desktop_app.engine_spawn import EngineProcess, spawn_engine
 from desktop_app.settings import Settings
 from tests.hardening.engine_fakes import FACTORY, GATE_PREFIX, good_document, good_lines
 from tests.hardening.hostile import bad_inputs, encode, write

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
-from desktop_app import engine_process
+from desktop_app import engine_spawn
 from desktop_app.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -98,7 +98,7 @@ def _isolated_storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_READER_WARMUP_S", "0.05")
     # The engine child gets an allow-listed environment; let the fake reader's knobs through.
     monkeypatch.setattr(
-        engine_process, "CHILD_ENV_PREFIXES", [*engine_process.CHILD_ENV_PREFIXES, "FAKE_READER_"]
+        engine_spawn, "CHILD_ENV_PREFIXES", [*engine_spawn.CHILD_ENV_PREFIXES, "FAKE_READER_"]
     )
 
 
