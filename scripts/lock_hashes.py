@@ -17,7 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+try:
+    from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+except ImportError:  # a fresh venv with only pip and setuptools (the Windows steps in the README)
+    from pip._vendor.packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCKS = ("requirements-build.lock", "requirements.lock", "requirements-dev.lock")
