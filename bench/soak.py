@@ -195,25 +195,36 @@ def soak_engine(n: int, work: Path, viz: bool, warmup: int) -> None:
     ctx = multiprocessing.get_context("spawn")
     req_recv, req_send = ctx.Pipe(duplex=False)
     evt_recv, evt_send = ctx.Pipe(duplex=False)
+    t_spawn = time.perf_counter()
+    child: Any
     try:
         from desktop_app import engine_process as ep
+        from desktop_app.engine_spawn import spawn_engine
         from desktop_app.settings import Settings
 
-        target: Any = ep.child_main
-        args: tuple[Any, ...] = (req_recv, evt_send, Settings(read_visual_zone=viz), ep.DEFAULT_READER_FACTORY)
-        how = "desktop_app.engine_process.child_main (the GUI's engine process)"
+        # The GUI's own spawn: clean environment, JSON frames (engine_wire), no core dumps.
+        child = spawn_engine(Settings(read_visual_zone=viz), ep.DEFAULT_READER_FACTORY)
+        req_recv.close()
+        evt_send.close()
+
+        def send(msg: Any) -> None:
+            child.send(msg)
+
+        def recv() -> Any:
+            return child.receive()
+
+        how = "desktop_app.engine_spawn.spawn_engine (the GUI's engine process)"
     except ImportError:
         ep = None  # type: ignore[assignment]
-        target, args = _reader_child, (req_recv, evt_send, viz)
+        child = ctx.Process(target=_reader_child, args=(req_recv, evt_send, viz), name="soak-engine", daemon=True)
+        child.start()
+        req_recv.close()
+        evt_send.close()
+        send, recv = req_send.send, evt_recv.recv
         how = "DocumentReader in a spawned child (desktop_app.engine_process is missing)"
-    t_spawn = time.perf_counter()
-    child = ctx.Process(target=target, args=args, name="soak-engine", daemon=True)
-    child.start()
-    req_recv.close()
-    evt_send.close()
     me = psutil.Process()
     proc = psutil.Process(child.pid)
-    hello = evt_recv.recv()
+    hello = recv()
     ready_s = time.perf_counter() - t_spawn
     if ep is not None and not isinstance(hello, ep.EngineReady):
         print(f"engine: did not start: {hello}")
@@ -238,16 +249,16 @@ def soak_engine(n: int, work: Path, viz: bool, warmup: int) -> None:
         rid = doc.index + 1
         t_req = time.perf_counter()
         if ep is not None:
-            req_send.send(ep.ReadRequest(rid, str(doc.path)))
+            send(ep.ReadRequest(rid, str(doc.path)))
             while True:
-                msg = evt_recv.recv()
+                msg = recv()
                 if isinstance(msg, ep.ReadFinished | ep.ReadFailed | ep.ReadCancelled) and msg.request_id == rid:
                     break
             results = [r.to_json() for r in msg.results] if isinstance(msg, ep.ReadFinished) else []
             failed += not isinstance(msg, ep.ReadFinished)
         else:
-            req_send.send((rid, str(doc.path)))
-            msg = evt_recv.recv()
+            send((rid, str(doc.path)))
+            msg = recv()
             results = msg[2]
         read_s += time.perf_counter() - t_req
         ok += any(r["status"] == "ok" for r in results)
@@ -263,9 +274,9 @@ def soak_engine(n: int, work: Path, viz: bool, warmup: int) -> None:
     total = t_end - t0
     parent_fds.append(_fds(me))
     if ep is not None:
-        req_send.send(ep.ShutdownRequest())
+        send(ep.ShutdownRequest())
     else:
-        req_send.send(None)
+        send(None)
     child.join(30)
     if child.is_alive():
         child.kill()

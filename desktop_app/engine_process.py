@@ -28,17 +28,17 @@ import signal
 import sys
 import threading
 import time
-import types
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 
+from desktop_app.core.types import CharSpan, DocumentResult, Field, Flag, MrzReading, Portrait, TextLine
+from desktop_app.engine_wire import MAX_FRAME, Wire, WireError
+
 if TYPE_CHECKING:
-    from desktop_app.core.types import DocumentResult
     from desktop_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,22 +47,6 @@ DEFAULT_READER_FACTORY: Final = "desktop_app.engine_process:default_reader"
 DISPLAY_MAX_SIDE: Final = 2600
 """Long side (px) of the page image sent back for display; the boxes stay in full-size
 pixels and the viewer scales the picture, so a 600 dpi A4 scan doesn't cost 100 MB."""
-
-
-def _mappingproxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(d)
-
-
-def _reduce_mappingproxy(m: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
-    # The type itself can't be pickled by name ("builtins.mappingproxy" doesn't exist),
-    # so rebuild through a module-level function.
-    return _mappingproxy, (dict(m),)
-
-
-# DocumentResult / MrzReading keep their mappings read-only as MappingProxyType, which the
-# pickle module refuses. Teach multiprocessing's pickler (used by Connection.send) to
-# carry them as a plain dict and rebuild the proxy; scoped to multiprocessing, not global.
-ForkingPickler.register(types.MappingProxyType, _reduce_mappingproxy)
 
 
 # -- messages: parent -> child ------------------------------------------------------------
@@ -134,6 +118,92 @@ class ReadCancelled:
 class ReadFailed:
     request_id: int
     message: str
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """The first message to a fresh child: what ``spawn`` used to pickle for it."""
+
+    settings: dict[str, Any]
+    factory_path: str
+    log_level: int
+    sys_path: tuple[str, ...]
+
+
+REQUESTS: Final = (ReadRequest, CancelRequest, ShutdownRequest, Bootstrap)
+EVENTS: Final = (
+    EngineReady,
+    EngineFailed,
+    PageLoaded,
+    StageProgress,
+    ReadFinished,
+    ReadCancelled,
+    ReadFailed,
+)
+WIRE: Final = Wire(
+    (*REQUESTS, *EVENTS, DocumentResult, MrzReading, Field, Flag, CharSpan, TextLine, Portrait)
+)
+"""Both directions speak :mod:`desktop_app.engine_wire` (JSON + raw arrays), never pickle:
+the child parses hostile documents, and the GUI holding the key must not unpickle them."""
+
+
+def send_message(conn: Connection, msg: object) -> None:
+    conn.send_bytes(WIRE.encode(msg))
+
+
+def recv_message(conn: Connection, expect: tuple[type, ...]) -> Any:
+    """The next message; :class:`WireError` if it is not one of ``expect`` (or too big),
+    ``EOFError``/``OSError`` when the other side is gone."""
+    try:
+        frame = conn.recv_bytes(MAX_FRAME)
+    except OSError as exc:
+        if "bad message length" in str(exc):
+            raise WireError("engine message too large or garbled") from None
+        raise
+    msg = WIRE.decode(frame, expect)
+    check_message(msg)
+    return msg
+
+
+MAX_IMAGE_SIDE: Final = 20_000
+
+
+def _int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_message(msg: object) -> None:
+    """The checks the decoder cannot make: types the GUI relies on, and a page image that
+    Qt can wrap without reading past its buffer (uint8, gray or 3 channels)."""
+    if hasattr(msg, "request_id") and not _int(msg.request_id):
+        raise WireError("engine message with a bad request id")
+    if isinstance(msg, PageLoaded):
+        img = msg.image
+        ok = (
+            isinstance(img, np.ndarray)
+            and img.dtype == np.uint8
+            and (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3))
+            and all(0 < d <= MAX_IMAGE_SIDE for d in img.shape[:2])
+            and isinstance(msg.size, tuple)
+            and len(msg.size) == 2
+            and all(_int(d) and d > 0 for d in msg.size)
+            and _int(msg.page_index)
+            and _int(msg.page_count)
+        )
+        if not ok:
+            raise WireError("engine message with a bad page image")
+    elif isinstance(msg, StageProgress):
+        if not (
+            isinstance(msg.stage, str) and (msg.result is None or isinstance(msg.result, DocumentResult))
+        ):
+            raise WireError("engine message with a bad stage result")
+    elif isinstance(msg, ReadFinished):
+        if not (isinstance(msg.results, tuple) and all(isinstance(r, DocumentResult) for r in msg.results)):
+            raise WireError("engine message with bad results")
+    elif isinstance(msg, ReadFailed | EngineFailed) and not isinstance(msg.message, str):
+        raise WireError("engine message with a bad text")
+    elif isinstance(msg, EngineReady) and not _int(msg.pid):
+        raise WireError("engine message with a bad process id")
 
 
 # -- the reader seam ----------------------------------------------------------------------
@@ -258,7 +328,10 @@ def _listen(requests: Connection, inbox: queue.Queue[ReadRequest | None], state:
     so a cancel reaches the token between two stages."""
     while True:
         try:
-            msg = requests.recv()
+            msg = recv_message(requests, REQUESTS)
+        except WireError:
+            log.error("dropped a request the engine could not decode")
+            continue
         except (EOFError, OSError):
             # The parent is gone (closed its end or died): nobody wants our results.
             os._exit(0)
@@ -331,7 +404,7 @@ def child_main(
 
     def send(msg: object) -> None:
         with send_lock:
-            events.send(msg)
+            send_message(events, msg)
 
     t0 = time.perf_counter()
     try:

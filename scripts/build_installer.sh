@@ -16,7 +16,7 @@
 #   dist/build-info.json                                hash, build time, sizes
 #
 # Cache: builds are kept by a hash of everything that goes into them (the sources,
-# resources, the spec, this script, requirements.lock, pyproject.toml, the Python
+# resources, the spec, this script, the lock files, pyproject.toml, the Python
 # version) in ${PASSPORT_DESK_BUILD_CACHE:-~/.cache/passport-desk/installer}/HASH/, the
 # newest two only. A second run on the same sources (CI re-runs, the test after a manual
 # build) reuses the build instead of spending minutes on it.
@@ -39,7 +39,7 @@ done
 
 [ "$setup" -eq 1 ] && scripts/setup.sh
 PY=.venv/bin/python
-[ -x .venv/bin/pyinstaller ] || { echo "build_installer.sh: pyinstaller missing from .venv (requirements.lock)" >&2; exit 1; }
+[ -x .venv/bin/pyinstaller ] || { echo "build_installer.sh: pyinstaller missing from .venv (requirements-dev.lock)" >&2; exit 1; }
 
 version=$($PY -c 'import desktop_app; print(desktop_app.__version__)')
 arch=$(uname -m)
@@ -50,7 +50,7 @@ inputs_hash() {
   {
     find desktop_app resources installer/linux -type f \
       ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-    sha256sum build_installer.spec requirements.lock pyproject.toml scripts/build_installer.sh
+    sha256sum build_installer.spec requirements.lock requirements-dev.lock pyproject.toml scripts/build_installer.sh
     "$PY" -VV
     echo "$arch"
   } | sha256sum | cut -c1-16

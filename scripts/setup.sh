@@ -36,12 +36,16 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(sha256sum requirements-build.lock requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages (first run takes a few minutes)"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.lock
-  .venv/bin/python -m pip install -q --no-deps -e .
+  # Every file is checked against its hash in the lock files (pip, setuptools and wheel
+  # first, pinned too). No build isolation: an isolated build would fetch its tools
+  # unpinned; the one source package (pyscard) builds with the locked setuptools and
+  # the Debian swig.
+  .venv/bin/python -m pip install -q --require-hashes -r requirements-build.lock
+  .venv/bin/python -m pip install -q --require-hashes --no-build-isolation -r requirements.lock -r requirements-dev.lock
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
   echo "$want" > "$stamp"
 fi
 echo "setup: ready (.venv)"

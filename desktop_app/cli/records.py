@@ -1,4 +1,4 @@
-"""`records list`, `export`, `purge`, `audit verify|checkpoint|public-key`, `db upgrade`, and `scan --save`'s storage.
+"""`records list`, `export`, `purge`, `audit verify|checkpoint|public-key`, `db upgrade`, `key rotate|backup|status`, and `scan --save`'s storage.
 
 Every command takes ``--database URL`` (default: env ``DATABASE_URL``, else the SQLite file
 in the user's data folder). The encryption key comes from env ``PASSPORT_DESK_KEY``, the
@@ -170,7 +170,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ver.set_defaults(func=cmd_audit_verify)
     cp = asub.add_parser("checkpoint", help="export a signed checkpoint of the chain as it stands now")
     _add_database(cp)
-    cp.add_argument("--out", type=Path, required=True, metavar="FILE", help="the file to create (appended to)")
+    cp.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the file to create (appended to)"
+    )
     cp.set_defaults(func=cmd_audit_checkpoint)
     pk = asub.add_parser("public-key", help="print the audit public key (keep a copy to verify with)")
     pk.set_defaults(func=cmd_audit_public_key)
@@ -181,6 +183,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_database(up)
     up.add_argument("--no-backup", action="store_true", help="skip the backup copy of a SQLite file")
     up.set_defaults(func=cmd_db_upgrade)
+
+    key = subparsers.add_parser("key", help="the database encryption key: rotate, back up, status")
+    ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    rot = ksub.add_parser(
+        "rotate", help="re-encrypt every value under a new data key, in batches; resumable; audited"
+    )
+    _add_database(rot)
+    _add_operator(rot)
+    rot.add_argument("--batch", type=int, default=200, metavar="N", help="records or reviews per transaction")
+    rot.add_argument(
+        "--max-batches", type=int, default=None, metavar="N", help="stop after N batches (run again to go on)"
+    )
+    rot.set_defaults(func=cmd_key_rotate)
+    bak = ksub.add_parser("backup", help="write the master key to a new owner-only file, for escrow; audited")
+    _add_database(bak)
+    _add_operator(bak)
+    bak.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="the file to create (never overwritten)"
+    )
+    bak.set_defaults(func=cmd_key_backup)
+    kst = ksub.add_parser("status", help="the current key id, a rotation in progress, blobs per key id")
+    _add_database(kst)
+    kst.set_defaults(func=cmd_key_status)
 
 
 def _fail(exc: StorageError) -> int:
@@ -271,7 +296,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(e)
     if res.skipped:
         print(f"warning: damaged records left out of the export: ids {list(res.skipped)}", file=sys.stderr)
-    print(json.dumps({"path": str(res.path), "format": res.format, "count": res.count, "skipped": list(res.skipped)}))
+    print(
+        json.dumps(
+            {"path": str(res.path), "format": res.format, "count": res.count, "skipped": list(res.skipped)}
+        )
+    )
     return EXIT_OK
 
 
@@ -380,6 +409,82 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{res.database} is up to date ({res.to_revision})")
+    return EXIT_OK
+
+
+def cmd_key_rotate(args: argparse.Namespace) -> int:
+    if args.batch < 1 or (args.max_batches is not None and args.max_batches < 1):
+        print("error: --batch and --max-batches must be 1 or more", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        with _open(args, read_only=True) as store:
+            res = store.rotate_key(
+                actor=args.operator or _operator(),
+                workstation=socket.gethostname(),
+                batch=args.batch,
+                max_batches=args.max_batches,
+            )
+    except StorageError as e:
+        return _fail(e)
+    print(
+        json.dumps(
+            {
+                "key_id": res.key_id,
+                "done": res.done,
+                "resumed": res.resumed,
+                "records": res.records,
+                "reviews": res.reviews,
+                "blobs": res.blobs,
+            }
+        )
+    )
+    if not res.done:
+        print("rotation not finished: run `passport-desk key rotate` again to continue", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_key_backup(args: argparse.Namespace) -> int:
+    from desktop_app.storage.keys import KeyProvider, encode_key, key_fingerprint
+
+    try:
+        provider = KeyProvider()
+        master = provider.find()
+        if master is None:
+            print("error: no database key was found here (env, keyring or key file)", file=sys.stderr)
+            return EXIT_FAILED
+        # Opening with it proves it is this database's key before anyone escrows it.
+        with open_store(
+            resolve_database_url(args.database),
+            key=master,
+            settings=store_settings(load_settings(), create=False),
+        ) as store:
+            fingerprint = key_fingerprint(master)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(args.out, flags, 0o600)
+            except OSError as e:
+                print(f"error: the backup file {args.out} cannot be created ({e.strerror})", file=sys.stderr)
+                return EXIT_FAILED
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(
+                    "# passport-desk database master key: keep offline, under two-person control.\n"
+                    f"# fingerprint {fingerprint}; restore with env PASSPORT_DESK_KEY or the key file.\n"
+                    f"{encode_key(master)}\n"
+                )
+            store.note_key_backup(actor=args.operator or _operator(), fingerprint=fingerprint)
+    except StorageError as e:
+        return _fail(e)
+    print(json.dumps({"path": str(args.out), "fingerprint": fingerprint, "source": provider.describe()}))
+    return EXIT_OK
+
+
+def cmd_key_status(args: argparse.Namespace) -> int:
+    try:
+        with _open(args, read_only=True) as store:
+            status = store.key_status()
+    except StorageError as e:
+        return _fail(e)
+    print(json.dumps(status, default=str))
     return EXIT_OK
 
 

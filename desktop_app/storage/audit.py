@@ -117,7 +117,9 @@ def ensure_head(session: Session, keys: Keys, db_uid: str = "") -> AuditHead:
     """Create the head row of an empty chain (once, on a new database)."""
     head = session.get(AuditHead, HEAD_ID)
     if head is None:
-        head = AuditHead(id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, mac=head_mac(keys, 0, GENESIS_HASH, db_uid))
+        head = AuditHead(
+            id=HEAD_ID, last_id=0, last_hash=GENESIS_HASH, mac=head_mac(keys, 0, GENESIS_HASH, db_uid)
+        )
         session.add(head)
         session.flush()
     return head
@@ -163,7 +165,9 @@ def append(
     session.add(AuditEntry(row_hash=digest, **cols))
     head.last_id = cols["id"]
     head.last_hash = digest
-    head.mac = head_mac(keys, head.last_id, digest, db_uid if db_uid is not None else database_uid(session) or "")
+    head.mac = head_mac(
+        keys, head.last_id, digest, db_uid if db_uid is not None else database_uid(session) or ""
+    )
     session.flush()
     return int(cols["id"])
 
@@ -193,6 +197,39 @@ def _usable_checkpoints(
                 return [], f"the checkpoint of {cp.at} ({cp.origin}) does not carry a valid signature"
         out.append(cp)
     return out, None
+
+
+def _entry_problem(
+    keys: Keys, entry: AuditEntry, expected_id: int, prev: str, by_count: Mapping[int, Sequence[Checkpoint]]
+) -> tuple[int, str] | None:
+    """(entry id, why) when ``entry`` is not the next link of the chain, else None."""
+    if entry.id != expected_id:
+        if entry.id > expected_id:
+            return expected_id, f"entry {expected_id} is missing (deleted?)"
+        return entry.id, f"entry {entry.id} is out of place"
+    if entry.prev_hash != prev:
+        return entry.id, f"entry {entry.id} does not follow entry {entry.id - 1}"
+    computed = row_hash(
+        keys,
+        id=entry.id,
+        at=entry.at,
+        actor=entry.actor,
+        workstation=entry.workstation,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+    )
+    if not hmac.compare_digest(computed, entry.row_hash):
+        return entry.id, f"entry {entry.id} was altered"
+    for cp in by_count.get(entry.id, ()):
+        if not hmac.compare_digest(cp.last_hash, entry.row_hash):
+            return (
+                entry.id,
+                f"entry {entry.id} differs from the checkpoint of {cp.at} ({cp.origin}): the chain was rewritten",
+            )
+    return None
 
 
 def verify(
@@ -229,33 +266,9 @@ def verify(
     genesis_seen = False
     stmt = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=batch)
     for entry in session.scalars(stmt):
-        if entry.id != expected_id:
-            if entry.id > expected_id:
-                return fail(checked, expected_id, f"entry {expected_id} is missing (deleted?)")
-            return fail(checked, entry.id, f"entry {entry.id} is out of place")
-        if entry.prev_hash != prev:
-            return fail(checked, entry.id, f"entry {entry.id} does not follow entry {entry.id - 1}")
-        computed = row_hash(
-            keys,
-            id=entry.id,
-            at=entry.at,
-            actor=entry.actor,
-            workstation=entry.workstation,
-            action=entry.action,
-            entity=entry.entity,
-            entity_id=entry.entity_id,
-            details=entry.details,
-            prev_hash=entry.prev_hash,
-        )
-        if not hmac.compare_digest(computed, entry.row_hash):
-            return fail(checked, entry.id, f"entry {entry.id} was altered")
-        for cp in by_count.get(entry.id, ()):
-            if not hmac.compare_digest(cp.last_hash, entry.row_hash):
-                return fail(
-                    checked,
-                    entry.id,
-                    f"entry {entry.id} differs from the checkpoint of {cp.at} ({cp.origin}): the chain was rewritten",
-                )
+        problem = _entry_problem(keys, entry, expected_id, prev, by_count)
+        if problem is not None:
+            return fail(checked, *problem)
         if db_uid is not None and entry.action in GENESIS_ACTIONS and f'"db_uid":"{db_uid}"' in entry.details:
             genesis_seen = True
         prev = entry.row_hash
@@ -285,6 +298,8 @@ def verify(
         return fail(checked, head.last_id or None, "the chain's head row was altered")
     if head.last_id != last_id or head.last_hash != prev:
         if head.last_id > last_id:
-            return fail(checked, last_id + 1, f"entries {last_id + 1} to {head.last_id} are missing (deleted?)")
+            return fail(
+                checked, last_id + 1, f"entries {last_id + 1} to {head.last_id} are missing (deleted?)"
+            )
         return fail(checked, head.last_id + 1, "entries after the recorded end of the chain")
     return AuditVerification(True, checked, None, None, len(usable), newest.count if newest else 0, signed)

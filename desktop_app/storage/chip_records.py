@@ -11,16 +11,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import audit
+from . import common
+from .contexts import Column, aad
 from .errors import StorageError
 from .models import Record, RecordChipRead
-from .service import Store, _check_person, _utcnow
+from .service import Store, _check_person
 
 PA_STATUSES = frozenset({"valid", "invalid", "untrusted", "not_checked"})
 
 
 def _context(record_id: int) -> str:
-    return f"record:{record_id}:chip"
+    return aad("record", str(record_id), Column.CHIP)
 
 
 def save_chip_read(
@@ -34,20 +35,23 @@ def save_chip_read(
     if pa not in PA_STATUSES:
         raise ValueError(f"unknown passive-authentication status {pa!r}")
     payload = json.dumps(chip, sort_keys=True, ensure_ascii=False, default=str)
-    with store._write() as (session, head):
+    with store._unit(operator, workstation, now=common.utcnow()) as uow:
+        session, now = uow.session, uow.now
+        assert now is not None
         if session.get(Record, record_id) is None:
             raise StorageError(f"record {record_id} does not exist")
         blob = store._enc(payload, _context(record_id))
         assert blob is not None
         row = session.get(RecordChipRead, record_id)
         if row is None:
-            session.add(RecordChipRead(record_id=record_id, read_at=_utcnow(), result_enc=blob, passive_auth=pa))
+            session.add(RecordChipRead(record_id=record_id, read_at=now, result_enc=blob, passive_auth=pa))
         else:  # read again: the latest read is kept, the audit trail has both
-            row.read_at, row.result_enc, row.passive_auth = _utcnow(), blob, pa
-        audit.append(
-            session, store._keys, head, actor=operator, workstation=workstation,
-            action="record.chip_read", entity="record", entity_id=record_id,
-            details={
+            row.read_at, row.result_enc, row.passive_auth = now, blob, pa
+        uow.audit(
+            "record.chip_read",
+            "record",
+            record_id,
+            {
                 "status": chip.get("status"),
                 "access": chip.get("access"),
                 "data_groups": list(chip.get("data_groups") or []),

@@ -11,9 +11,15 @@ matches through blind indexes only (document number, surname).
 Every sub-key is derived from one 32-byte master key with HKDF-SHA256, so a key for
 indexes never decrypts and vice versa.
 
-Stored blob: ``b"\\x01" + nonce(12) + AES-GCM(padded plaintext, aad=context)``. The
-plaintext is padded (ISO/IEC 7816-4) to a multiple of 16 bytes so that the blob length
-does not tell a name's exact length.
+Stored blob: ``b"\\x02" + key id (4 bytes, big-endian) + nonce(12) + AES-GCM(padded
+plaintext, aad=context)``. The plaintext is padded (ISO/IEC 7816-4) to a multiple of 16
+bytes so that the blob length does not tell a name's exact length. Blobs written before
+key ids (``b"\\x01" + nonce + ...``) are read as key id 0.
+
+Data-encryption keys: key id 0 is the original field key; key id N > 0 is derived from
+the master key with its own HKDF label, so ``key rotate`` (:mod:`.rotation`) renews the
+AES key (a fresh 2^32-message nonce budget) without a new master key, and the master key
+alone (``key backup``) still recovers every key id.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .errors import DecryptionError
 
-BLOB_VERSION = 1
+BLOB_VERSION = 2
+LEGACY_BLOB_VERSION = 1
+_KEY_ID = 4
 _NONCE = 12
 _PAD = 16
 BLIND_INDEX_HEX = 32  # 128 bits: collisions are not a practical concern
@@ -52,6 +60,8 @@ class Keys:
     check: bytes
     rows: bytes
     """For the per-row MACs of records and reviews (see :mod:`.rowmac`)."""
+    data_root: bytes = b""
+    """Root of the data-encryption keys with id > 0 (see :meth:`data_key`)."""
 
     @classmethod
     def from_master(cls, master: bytes) -> Keys:
@@ -61,7 +71,16 @@ class Keys:
             audit=_derive(master, "passport-desk/audit-chain/v1"),
             check=_derive(master, "passport-desk/key-check/v1"),
             rows=_derive(master, "passport-desk/row-mac/v1"),
+            data_root=_derive(master, "passport-desk/field-encryption/keyring/v1"),
         )
+
+    def data_key(self, key_id: int) -> bytes:
+        """The AES-256 key of ``key_id``: 0 is the original field key."""
+        if key_id == 0:
+            return self.encryption
+        if not 0 < key_id < 2**32 or not self.data_root:
+            raise DecryptionError()
+        return _derive(self.data_root, f"passport-desk/field-encryption/key-{key_id}")
 
     def key_check(self) -> str:
         """A value stored in the database to tell at open whether the key matches."""
@@ -83,22 +102,50 @@ def _unpad(data: bytes) -> bytes:
     return i[:-1]
 
 
-class FieldCipher:
-    """Encrypts and decrypts values, and computes blind indexes, with one set of keys."""
+def blob_key_id(blob: bytes) -> int:
+    """The key id a blob was written with (0 for blobs from before key ids)."""
+    if blob[:1] == bytes([LEGACY_BLOB_VERSION]):
+        return 0
+    if len(blob) < 1 + _KEY_ID or blob[0] != BLOB_VERSION:
+        raise DecryptionError()
+    return int.from_bytes(blob[1 : 1 + _KEY_ID], "big")
 
-    def __init__(self, keys: Keys) -> None:
-        self._aead = AESGCM(keys.encryption)
+
+class FieldCipher:
+    """Encrypts and decrypts values, and computes blind indexes, with one set of keys.
+
+    New blobs carry :attr:`key_id`. ``only`` restricts which key ids may decrypt (a check
+    that a rotation left nothing under an older key); by default any id of the master key.
+    """
+
+    def __init__(self, keys: Keys, key_id: int = 0, *, only: frozenset[int] | None = None) -> None:
+        self._keys = keys
+        self._aeads: dict[int, AESGCM] = {}
+        self._only = only
         self._index_key = keys.index
+        self.key_id = key_id
+
+    def _aead(self, key_id: int) -> AESGCM:
+        if self._only is not None and key_id not in self._only:
+            raise DecryptionError()
+        aead = self._aeads.get(key_id)
+        if aead is None:
+            aead = self._aeads[key_id] = AESGCM(self._keys.data_key(key_id))
+        return aead
 
     def encrypt_bytes(self, data: bytes, context: str) -> bytes:
+        kid = self.key_id
         nonce = os.urandom(_NONCE)
-        return bytes([BLOB_VERSION]) + nonce + self._aead.encrypt(nonce, _pad(data), context.encode())
+        head = bytes([BLOB_VERSION]) + kid.to_bytes(_KEY_ID, "big")
+        return head + nonce + self._aead(kid).encrypt(nonce, _pad(data), context.encode())
 
     def decrypt_bytes(self, blob: bytes, context: str) -> bytes:
-        if len(blob) < 1 + _NONCE + 16 or blob[0] != BLOB_VERSION:
+        kid = blob_key_id(blob)
+        at = 1 if blob[0] == LEGACY_BLOB_VERSION else 1 + _KEY_ID
+        if len(blob) < at + _NONCE + 16:
             raise DecryptionError()
         try:
-            padded = self._aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], context.encode())
+            padded = self._aead(kid).decrypt(blob[at : at + _NONCE], blob[at + _NONCE :], context.encode())
         except InvalidTag as e:
             raise DecryptionError() from e
         return _unpad(padded)

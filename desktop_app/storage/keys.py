@@ -66,6 +66,13 @@ def decode_key(text: str, *, where: str) -> bytes:
     return raw
 
 
+def key_fingerprint(key: bytes) -> str:
+    """A short public name of a key (to match an escrow copy), never enough to recover it."""
+    import hashlib
+
+    return hashlib.sha256(b"passport-desk key fingerprint\x00" + key).hexdigest()[:16]
+
+
 def new_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 

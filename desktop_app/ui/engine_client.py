@@ -32,6 +32,7 @@ from PySide6.QtGui import QImage
 
 from desktop_app.engine_process import (
     DEFAULT_READER_FACTORY,
+    EVENTS,
     CancelRequest,
     EngineFailed,
     EngineReady,
@@ -42,8 +43,11 @@ from desktop_app.engine_process import (
     ReadRequest,
     ShutdownRequest,
     StageProgress,
-    child_main,
+    recv_message,
+    send_message,
 )
+from desktop_app.engine_spawn import EngineProcess, spawn_engine
+from desktop_app.engine_wire import WireError
 from desktop_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,9 @@ MSG_CRASHED: Final = (
 )
 MSG_TIMEOUT: Final = (
     "Reading took longer than {limit:.0f} seconds, so it was stopped and the engine restarted."
+)
+MSG_GARBLED: Final = (
+    "The reading engine sent a message that could not be understood, so it was stopped and restarted."
 )
 MSG_START_FAILED: Final = "The reading engine could not be started: {detail}"
 
@@ -181,7 +188,7 @@ class _Inflight:
 
 @dataclass
 class _Child:
-    process: multiprocessing.process.BaseProcess
+    process: EngineProcess
     requests: mpc.Connection
     events: mpc.Connection
     started: float
@@ -235,7 +242,6 @@ class _EngineThread(QThread):
         self._cancel_grace_s = cancel_grace_s
         self._warmup_timeout_s = warmup_timeout_s
         self._log_level = log_level
-        self._ctx = multiprocessing.get_context("spawn")
         self._child: _Child | None = None
         self._pending: collections.deque[ReadRequest] = collections.deque()
         self._inflight: _Inflight | None = None
@@ -251,19 +257,10 @@ class _EngineThread(QThread):
             self.state_changed.emit(state)
 
     def _start_child(self) -> None:
-        req_recv, req_send = self._ctx.Pipe(duplex=False)
-        evt_recv, evt_send = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(
-            target=child_main,
-            args=(req_recv, evt_send, self._settings, self._factory_path, self._log_level),
-            name="passport-desk-engine",
-            daemon=True,  # never outlive the GUI, even if it dies without cleaning up
-        )
-        proc.start()
-        # Close our copies of the child's ends: EOF then tells each side the other is gone.
-        req_recv.close()
-        evt_send.close()
-        self._child = _Child(proc, req_send, evt_recv, time.monotonic(), pid=proc.pid)
+        # A clean environment, no core dumps, and JSON on the pipes (engine_process.spawn_engine):
+        # the child parses hostile documents, so it gets neither the key nor pickle.
+        proc = spawn_engine(self._settings, self._factory_path, self._log_level)
+        self._child = _Child(proc, proc.requests, proc.events, time.monotonic(), pid=proc.pid)
         log.info("engine child started (pid %s)", proc.pid)
         self.child_started.emit(int(proc.pid or 0))
 
@@ -276,8 +273,7 @@ class _EngineThread(QThread):
         child.process.join(5)
         for conn in (child.requests, child.events):
             conn.close()
-        if child.process.exitcode is not None:
-            child.process.close()
+        child.process.close()
 
     def _restart(self, why: str) -> None:
         log.warning("restarting engine child: %s", why)
@@ -291,7 +287,7 @@ class _EngineThread(QThread):
         if self._child is None:
             return False
         try:
-            self._child.requests.send(msg)
+            send_message(self._child.requests, msg)
         except (OSError, EOFError, BrokenPipeError):
             return False  # the child died; its sentinel will tell the loop
         return True
@@ -370,6 +366,21 @@ class _EngineThread(QThread):
             self.cancelled.emit(rid)
         elif isinstance(msg, ReadFailed):
             self.failed.emit(rid, msg.message)
+
+    def _on_garbled(self, detail: str) -> None:
+        """The child sent something that is not a message: treat it as compromised."""
+        log.error("engine child sent an undecodable message (%s); restarting it", detail)
+        child = self._child
+        if child is not None and not child.ready:
+            self.counters.start_failures += 1
+            if self.counters.start_failures >= MAX_START_FAILURES:
+                self._give_up(f"it sent {MAX_START_FAILURES} undecodable messages while loading")
+                return
+        inf, self._inflight = self._inflight, None
+        if inf is not None and inf.cancel_asked is None:
+            self.failed.emit(inf.request.request_id, MSG_GARBLED)
+        self.notice.emit(MSG_GARBLED)
+        self._restart("undecodable message")
 
     def _give_up(self, detail: str) -> None:
         """Stop restarting (a broken install would loop forever); ``restart`` tries again."""
@@ -465,7 +476,9 @@ class _EngineThread(QThread):
                 waitables: list[object] = [self._commands]
                 child = self._child
                 if child is not None:
-                    waitables += [child.events, child.process.sentinel]
+                    waitables.append(child.events)
+                    if child.process.sentinel is not None:
+                        waitables.append(child.process.sentinel)
                 ready = mpc.wait(waitables, timeout=0.2)  # type: ignore[arg-type]
                 while self._commands.poll():
                     self._on_command(self._commands.recv())
@@ -475,9 +488,11 @@ class _EngineThread(QThread):
                 if child is not None and child.events in ready:
                     try:
                         while child.events.poll():
-                            self._on_event(child.events.recv())
+                            self._on_event(recv_message(child.events, EVENTS))
                             if self._child is not child:
                                 break
+                    except WireError as exc:
+                        self._on_garbled(str(exc))
                     except (EOFError, OSError):
                         pass  # the child died mid-message: the sentinel handles it below
                 child = self._child

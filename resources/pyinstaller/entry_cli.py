@@ -11,6 +11,10 @@ import multiprocessing
 import sys
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--engine-child"]:  # the OCR child (desktop_app.engine_spawn.spawn_engine)
+        from desktop_app.engine_spawn import child_entry
+
+        sys.exit(child_entry(sys.argv[2:]))
     multiprocessing.freeze_support()
     from desktop_app.cli import main
 

@@ -14,6 +14,10 @@ if __name__ == "__main__":
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    if sys.argv[1:2] == ["--engine-child"]:  # the OCR child (desktop_app.engine_spawn.spawn_engine)
+        from desktop_app.engine_spawn import child_entry
+
+        sys.exit(child_entry(sys.argv[2:]))
     from desktop_app.app import main
 
     sys.exit(main(sys.argv[1:]))

@@ -47,8 +47,14 @@ class ScriptedEngine:
         for i, _ in enumerate(crops):
             text = self.lines[i] if i < len(self.lines) else ""
             n = max(1, len(text))
-            out.append(RecognizedLine(text, 0.97, tuple([0.97] * len(text)),
-                                      tuple(0.05 + 0.9 * (j + 0.5) / n for j in range(len(text)))))
+            out.append(
+                RecognizedLine(
+                    text,
+                    0.97,
+                    tuple([0.97] * len(text)),
+                    tuple(0.05 + 0.9 * (j + 0.5) / n for j in range(len(text))),
+                )
+            )
         return out
 
     def detect(self, image: Image) -> list[DetectedText]:
@@ -56,7 +62,9 @@ class ScriptedEngine:
 
 
 def scripted_reader(settings: ReaderSettings | None = None) -> DocumentReader:
-    return DocumentReader(settings or ReaderSettings(read_visual_zone=False), engine=ScriptedEngine(good_lines()))
+    return DocumentReader(
+        settings or ReaderSettings(read_visual_zone=False), engine=ScriptedEngine(good_lines())
+    )
 
 
 class GatedReader:
@@ -68,9 +76,11 @@ class GatedReader:
     def warm_up(self) -> None:
         good_lines()
 
-    def read(self, source: Any, *, name: str | None = None, on_progress: Any = None, cancel: Any = None) -> Any:
+    def read(
+        self, source: Any, *, name: str | None = None, on_progress: Any = None, cancel: Any = None
+    ) -> Any:
         if name and name.startswith(GATE_PREFIX):
-            gate = Path(name[len(GATE_PREFIX):])
+            gate = Path(name[len(GATE_PREFIX) :])
             deadline = time.monotonic() + 60
             while not gate.exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -83,3 +93,46 @@ def gated_reader_factory(_settings: object) -> GatedReader:
 
 
 FACTORY = f"{__name__}:gated_reader_factory"
+
+
+# -- factories that probe or attack the parent (tests/hardening/test_engine_isolation.py) --------
+def probe_factory(settings: Any) -> Any:
+    """Reports what the child was given, as the text of :class:`EngineFailed`."""
+    import json
+    import os
+    import resource
+
+    probe = {
+        "env": dict(os.environ),
+        "core": list(resource.getrlimit(resource.RLIMIT_CORE)),
+        "database_url": settings.database_url,
+        "audit_signing_key": settings.audit_signing_key,
+    }
+    raise RuntimeError("PROBE" + json.dumps(probe))
+
+
+class _Touch:
+    """Unpickling this creates a file: proof that the parent ran code of the child's."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> Any:
+        return (open, (self.path, "w"))
+
+
+def hostile_factory(settings: Any) -> Any:
+    """Sends the parent a pickle (a code-execution attempt) instead of a message, then
+    hangs. The marker file that unpickling would create is ``settings.watched_folder``."""
+    import pickle
+    import sys
+    from multiprocessing.connection import Connection
+
+    events = Connection(int(sys.argv[-1]), readable=False)
+    events.send_bytes(pickle.dumps(_Touch(settings.watched_folder)))
+    time.sleep(60)
+    raise RuntimeError("unreachable")
+
+
+PROBE_FACTORY = f"{__name__}:probe_factory"
+HOSTILE_FACTORY = f"{__name__}:hostile_factory"

@@ -10,12 +10,10 @@ report for the window-side checklist.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,8 @@ from desktop_app.engine_process import (
     ReadFinished,
     ReadRequest,
     ShutdownRequest,
-    child_main,
 )
+from desktop_app.engine_spawn import EngineProcess, spawn_engine
 from desktop_app.settings import Settings
 from tests.hardening.engine_fakes import FACTORY, GATE_PREFIX, good_document, good_lines
 from tests.hardening.hostile import bad_inputs, encode, write
@@ -37,13 +35,11 @@ from tests.hardening.hostile import bad_inputs, encode, write
 
 @dataclass
 class Engine:
-    process: Any
-    requests: Connection
-    events: Connection
+    process: EngineProcess
     pid: int
 
     def ask(self, request_id: int, source: str | bytes, name: str | None = None) -> None:
-        self.requests.send(ReadRequest(request_id, source, name))
+        self.process.send(ReadRequest(request_id, source, name))
 
     def answers(self, ids: set[int], timeout: float = 60.0) -> dict[int, Any]:
         """The final message (finished / failed) of each request id."""
@@ -53,8 +49,8 @@ class Engine:
             left = deadline - time.monotonic()
             assert left > 0, f"no answer for requests {sorted(ids - set(done))}"
             assert self.process.is_alive(), f"the engine died (exit code {self.process.exitcode})"
-            if self.events.poll(min(left, 0.5)):
-                msg = self.events.recv()  # pickled by our own child process (see test_security)
+            if self.process.events.poll(min(left, 0.5)):
+                msg = self.process.receive()  # JSON frames (engine_wire), never pickle
                 if isinstance(msg, ReadFinished | ReadFailed):
                     done[msg.request_id] = msg
         return done
@@ -62,31 +58,27 @@ class Engine:
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
-    ctx = multiprocessing.get_context("spawn")
-    req_recv, req_send = ctx.Pipe(duplex=False)
-    evt_recv, evt_send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=child_main, args=(req_recv, evt_send, Settings(read_visual_zone=False), FACTORY),
-                       name="hardening-engine", daemon=True)
-    proc.start()
-    req_recv.close()
-    evt_send.close()
+    proc = spawn_engine(Settings(read_visual_zone=False), FACTORY)
     try:
-        assert evt_recv.poll(60), "the engine did not start in 60 s"
-        hello = evt_recv.recv()
+        assert proc.events.poll(60), "the engine did not start in 60 s"
+        hello = proc.receive()
         assert isinstance(hello, EngineReady), hello if isinstance(hello, EngineFailed) else type(hello)
-        yield Engine(proc, req_send, evt_recv, hello.pid)
+        yield Engine(proc, hello.pid)
     finally:
         with contextlib.suppress(OSError):
-            req_send.send(ShutdownRequest())
+            proc.send(ShutdownRequest())
         proc.join(10)
         if proc.is_alive():
             proc.kill()
             proc.join(5)
-        req_send.close()
-        evt_recv.close()
+        proc.requests.close()
+        proc.events.close()
+        proc.close()
 
 
-def test_every_bad_input_is_an_error_result_and_the_engine_keeps_reading(engine: Engine, tmp_path: Path) -> None:
+def test_every_bad_input_is_an_error_result_and_the_engine_keeps_reading(
+    engine: Engine, tmp_path: Path
+) -> None:
     folder = tmp_path / "scans à lire"
     good = write(folder, "good passport.jpg", encode(good_document().image, ".jpg"))
     bads = bad_inputs()

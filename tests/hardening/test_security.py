@@ -142,12 +142,11 @@ UNSAFE = {
     r"shell\s*=\s*True|\bos\.(system|popen)\(": "shell command",
 }
 ALLOWED = {
-    # Multiprocessing unpickles messages on pipes this process made to its own spawned
-    # engine child (ReadRequest / ReadFinished ...): our objects between our processes,
-    # never bytes from a file, the network or a document.
-    ("desktop_app/engine_process.py", "multiprocessing recv"),
+    # The engine child speaks JSON frames (desktop_app.engine_wire), never pickle: it parses
+    # hostile documents. The GUI's own command pipe (GUI thread -> IPC thread, one process)
+    # still carries pickled _Cmd objects: ours, never bytes from the child.
     ("desktop_app/ui/engine_client.py", "multiprocessing recv"),
-    ("bench/soak.py", "multiprocessing recv"),  # drives the same engine child the same way
+    ("bench/soak.py", "multiprocessing recv"),  # the fallback child when engine_process is missing
     # The reader factory named "module:function" comes from code (AppConfig / app.main's
     # keyword, the tests), never from the settings file: see the check below.
     ("desktop_app/engine_process.py", "import_module"),
@@ -193,7 +192,8 @@ def test_reader_factory_cannot_come_from_the_settings_file() -> None:
 
 def _pip_audit(service: str, out: Path) -> tuple[list[dict[str, object]] | None, str]:
     exe = Path(sys.executable).with_name("pip-audit")
-    cmd = [str(exe), "-r", str(ROOT / "requirements.lock"), "--no-deps", "--disable-pip", "-s", service,
+    cmd = [str(exe), "-r", str(ROOT / "requirements.lock"), "-r", str(ROOT / "requirements-dev.lock"),
+           "--no-deps", "--disable-pip", "-s", service,
            "-f", "json", "-o", str(out), "--progress-spinner", "off", "--timeout", "30"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)

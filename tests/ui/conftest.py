@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
+from desktop_app import engine_spawn
 from desktop_app.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -95,6 +96,10 @@ def _isolated_storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PASSPORT_DESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("PASSPORT_DESK_KEY", raising=False)
     monkeypatch.setenv("FAKE_READER_WARMUP_S", "0.05")
+    # The engine child gets an allow-listed environment; let the fake reader's knobs through.
+    monkeypatch.setattr(
+        engine_spawn, "CHILD_ENV_PREFIXES", [*engine_spawn.CHILD_ENV_PREFIXES, "FAKE_READER_"]
+    )
 
 
 @pytest.fixture

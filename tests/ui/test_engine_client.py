@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from multiprocessing.reduction import ForkingPickler
+from pathlib import Path
 
 import pytest
 from fake_reader import FACTORY, FAILING_FACTORY
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.types import DocumentResult, Field, Flag
+from desktop_app.engine_process import WIRE, ReadFinished
 from desktop_app.settings import Settings
-from desktop_app.ui.engine_client import MSG_CRASHED, EngineClient, EngineState, PageImage, StageUpdate
+from desktop_app.ui.engine_client import (
+    MSG_CRASHED,
+    MSG_GARBLED,
+    EngineClient,
+    EngineState,
+    PageImage,
+    StageUpdate,
+)
 
 
 class Recorder:
@@ -57,15 +64,15 @@ def wait_ready(qtbot: QtBot, client: EngineClient) -> None:
 
 
 def test_document_result_crosses_the_process_boundary() -> None:
-    """DocumentResult keeps its mappings read-only (MappingProxyType), which plain pickle
-    refuses; the engine's pickler carries them."""
+    """DocumentResult keeps its mappings read-only (MappingProxyType); the engine's JSON
+    wire format carries them and the result is rebuilt read-only (no pickle)."""
     r = DocumentResult(
         status="ok",
         fields={"surname": Field("X", 0.9, "mrz")},
         flags=(Flag("a", "b"),),
         timings_ms={"mrz": 1.0},
     )
-    back = pickle.loads(ForkingPickler.dumps(r))
+    back = WIRE.decode(WIRE.encode(ReadFinished(1, (r,)))).results[0]
     assert back == r and back.fields["surname"].value == "X"
     with pytest.raises(TypeError):
         back.fields["x"] = Field("Y", 1, "mrz")  # type: ignore[index]
@@ -251,3 +258,18 @@ def test_an_operator_restart_reads_the_current_document_again(
         client.restart()
     assert client.child_pid != pid
     assert "failed" not in rec.of(rid)
+
+
+def test_a_pickle_from_the_child_is_refused_with_a_plain_notice(
+    qtbot: QtBot, make_client: Callable[..., EngineClient], tmp_path: Path
+) -> None:
+    """Issue 17 finding 15: the window never unpickles what the engine child sends."""
+    from tests.hardening.engine_fakes import HOSTILE_FACTORY
+
+    marker = tmp_path / "unpickled-by-the-gui"
+    client = make_client(Settings(engine_threads=1, watched_folder=str(marker)), factory=HOSTILE_FACTORY)
+    notices: list[str] = []
+    client.notice.connect(notices.append)
+    qtbot.waitUntil(lambda: client.state == EngineState.FAILED, timeout=30000)
+    assert MSG_GARBLED in notices and any("undecodable" in n for n in notices)
+    assert not marker.exists()

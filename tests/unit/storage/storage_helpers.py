@@ -58,15 +58,15 @@ def days_ago(days: float) -> Iterator[None]:
 
     (Back-dating a row with SQL is now caught: it is tampering, see the row MAC tests.)
     """
-    from desktop_app.storage import service
+    from desktop_app.storage import common
 
-    real = service._utcnow
+    real = common.utcnow
 
     def past() -> datetime:
         return real() - timedelta(days=days)
 
-    service._utcnow = past
+    common.utcnow = past
     try:
         yield
     finally:
-        service._utcnow = real
+        common.utcnow = real
