@@ -154,3 +154,17 @@ def test_banner_text_with_an_ampersand_is_shown_as_written(qtbot: QtBot, service
     assert shown_text(w.banner) == "R&D scan.png failed: the file is not an image."
     w.show_banner("error", "a <b>tag</b> & an &amp; entity")
     assert shown_text(w.banner) == "a <b>tag</b> & an &amp; entity"
+
+
+def test_a_closed_review_still_counts_as_done_under_the_queue(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
+    w, c = services.window, services.controller
+    review_id = flag_one(qtbot, services, make_doc("flagged.png"), "photo does not match")
+    summary = w.queue_panel.summary
+    qtbot.waitUntil(lambda: "1 done" in summary.text(), timeout=5000)
+    c.review_closed("approved", review_id)
+    assert any(it.status == "approved" for it in c.queue.items())
+    # Seen on screen: "0 to read · 3 to check · 0 done" once the reviewer approved the one
+    # flagged document (it was "1 done" while it waited).
+    assert "1 done" in summary.text()
