@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -15,7 +16,12 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.mrz import MrzData, compose_mrz, read_mrz
+from desktop_app.core.types import DocumentResult, Field
 from desktop_app.ui.application import Services
+from desktop_app.ui.form_state import DocumentForm
+
+TODAY = date(2026, 12, 3)
 
 
 def shown_text(label: QLabel) -> str:
@@ -168,3 +174,67 @@ def test_a_closed_review_still_counts_as_done_under_the_queue(
     # Seen on screen: "0 to read · 3 to check · 0 done" once the reviewer approved the one
     # flagged document (it was "1 done" while it waited).
     assert "1 done" in summary.text()
+
+
+def _frid_with_visual_expiry(expiry: str) -> DocumentResult:
+    """A French ID card (pre-2021): its MRZ holds no expiry; the visual zone reads one."""
+    lines = compose_mrz(
+        MrzData(
+            format="FRID",
+            document_code="ID",
+            issuing_country="FRA",
+            surname="MARTIN",
+            given_names="CLAIRE",
+            document_number="880692310285",
+            nationality="FRA",
+            birth_date="650612",
+            sex="F",
+            expiry_date="",
+            optional_data="075",
+        )
+    )
+    reading = read_mrz(list(lines), confidences=[[0.99] * len(x) for x in lines], today=TODAY)
+    fields = dict(reading.fields)
+    fields["expiry_date"] = Field(expiry, 0.93, "viz", "ok")
+    return DocumentResult(
+        status="ok",
+        format=reading.format,
+        document_code=reading.document_code,
+        mrz=reading,
+        fields=fields,
+        flags=reading.flags,
+    )
+
+
+def test_an_expiry_only_the_visual_zone_has_needs_the_acknowledgement_when_past() -> None:
+    past = DocumentForm(_frid_with_visual_expiry("1998-06-21"), today=TODAY)
+    # Seen on screen: a French ID card "EXPIRED 10392 days ago (1998-06-21)" in the summary,
+    # yet "all pass" in the queue, "Accepted: no look needed" and a green Confirm, no tick.
+    assert [a.code for a in past.acknowledgements()] == ["expired"]
+    assert "expired" in past.flag_codes()
+    assert not past.verdict().accepted
+    valid = DocumentForm(_frid_with_visual_expiry("2031-06-21"), today=TODAY)
+    assert valid.acknowledgements() == () and "expired" not in valid.flag_codes()
+
+
+def test_a_typed_expiry_in_the_past_needs_the_acknowledgement(
+    qtbot: QtBot, services: Services, make_doc: Callable[[str], str]
+) -> None:
+    w, c = services.window, services.controller
+    w.add_paths([make_doc("nomrz.png")])
+    wait_status(qtbot, services, "nomrz.png", "ready")
+    values = {
+        "document_code": "P",
+        "issuing_country": "UTO",
+        "surname": "ERIKSSON",
+        "document_number": "L898902C3",
+        "nationality": "UTO",
+        "birth_date": "1974-08-12",
+        "sex": "F",
+        "expiry_date": "2017-04-15",
+    }
+    for key, value in values.items():
+        c.set_value(key, value)
+    assert c.save_refusal() is None
+    assert w.ack_box.isVisible() and "expired on 2017-04-15" in w.ack_box.text()
+    assert not c.confirm()  # no tick, no save
