@@ -147,6 +147,73 @@ def _components(gray: Image, max_fraction: float = MAX_CHAR_FRACTION, thin_lines
     return out
 
 
+MAX_LINK_PAIRS: Final = 2_000_000
+"""Blob pairs scored in one vectorised pass of :func:`_links`; denser inputs are scored in
+slices of blobs, so memory stays bounded on textured images."""
+
+
+def _links(x0: npt.NDArray[np.float64], y0: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
+           h: npt.NDArray[np.float64], cy: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """For blobs sorted by left edge, the index of each one's right neighbour on its text
+    line (-1: none).
+
+    Blobs claim their neighbour left to right: the nearest (gap plus twice the centre
+    offset; the leftmost on a tie) not yet claimed blob that starts between 0.4 heights
+    inside and 1.6 heights beyond its right edge, sits on the same baseline or centre line
+    and is 0.3-3.3 times as tall. Candidate pairs are found and scored for all blobs at
+    once; only the claiming, which depends on earlier claims, goes blob by blob over the
+    few candidates each has (a loop of numpy calls per blob took 40 ms a page)."""
+    n = len(x0)
+    nxt = np.full(n, -1, dtype=np.int64)
+    if n < 2:
+        return nxt
+    right = x0 + w
+    bottom = y0 + h
+    idx = np.arange(n)
+    j0 = np.maximum(np.searchsorted(x0, right - 0.4 * h), idx + 1)
+    j1 = np.searchsorted(x0, right + 1.6 * h, side="right")
+    counts = np.maximum(j1 - j0, 0)
+    pair_i: list[npt.NDArray[np.int64]] = []
+    pair_j: list[npt.NDArray[np.int64]] = []
+    pair_d: list[npt.NDArray[np.float64]] = []
+    lo = 0
+    while lo < n:
+        # Slices of blobs whose pairs fit MAX_LINK_PAIRS (one blob at least).
+        cum = np.cumsum(counts[lo:])
+        hi = lo + max(1, int(np.searchsorted(cum, MAX_LINK_PAIRS, side="right")))
+        c = counts[lo:hi]
+        total = int(c.sum())
+        if total:
+            ii = np.repeat(idx[lo:hi], c)
+            starts = np.cumsum(c) - c
+            jj = j0[ii] + (np.arange(total) - np.repeat(starts, c))
+            hi_i, hj = h[ii], h[jj]
+            bigger = np.maximum(hj, hi_i)
+            ratio = hj / hi_i
+            dcy = np.abs(cy[jj] - cy[ii])
+            # Bottoms (baselines) of MRZ characters align; '<' is shorter but sits in the line.
+            aligned = (np.abs(bottom[jj] - bottom[ii]) <= 0.45 * bigger) | (dcy <= 0.35 * bigger)
+            ok = aligned & (ratio >= 0.3) & (ratio <= 3.3)
+            pair_i.append(ii[ok])
+            pair_j.append(jj[ok])
+            pair_d.append(((x0[jj] - right[ii]) + 2.0 * dcy)[ok])
+        lo = hi
+    if not pair_i:
+        return nxt
+    ii, jj, dd = np.concatenate(pair_i), np.concatenate(pair_j), np.concatenate(pair_d)
+    order = np.lexsort((jj, dd, ii))  # by blob, then distance, then leftmost candidate
+    ii_l, jj_l = ii[order].tolist(), jj[order].tolist()
+    claimed = bytearray(n)
+    done = -1
+    for i, j in zip(ii_l, jj_l, strict=True):
+        if i == done or claimed[j]:
+            continue
+        nxt[i] = j
+        claimed[j] = 1
+        done = i
+    return nxt
+
+
 def _chain_lines(comps: npt.NDArray[np.float64]) -> list[_Line]:
     """Link each blob to its nearest right neighbour on the same text line."""
     if len(comps) == 0:
@@ -154,32 +221,11 @@ def _chain_lines(comps: npt.NDArray[np.float64]) -> list[_Line]:
     order = np.argsort(comps[:, 0])
     comps = comps[order]
     n = len(comps)
-    nxt = np.full(n, -1)
-    has_prev = np.zeros(n, dtype=bool)
     x0, y0, w, h, cx, cy = (comps[:, i] for i in range(6))
     right = x0 + w
-    bottom = y0 + h
-    for i in range(n):
-        hi = h[i]
-        j0 = max(int(np.searchsorted(x0, right[i] - 0.4 * hi)), i + 1)
-        j1 = int(np.searchsorted(x0, right[i] + 1.6 * hi, side="right"))
-        if j1 <= j0:
-            continue
-        # Vectorised over the blobs in the x-window: a column of a dense page can hold
-        # thousands, and a Python loop over them made textured images take seconds.
-        hj = h[j0:j1]
-        bigger = np.maximum(hj, hi)
-        ratio = hj / hi
-        dcy = np.abs(cy[j0:j1] - cy[i])
-        # Bottoms (baselines) of MRZ characters align; '<' is shorter but sits in the line.
-        aligned = (np.abs(bottom[j0:j1] - bottom[i]) <= 0.45 * bigger) | (dcy <= 0.35 * bigger)
-        ok = aligned & (ratio >= 0.3) & (ratio <= 3.3) & ~has_prev[j0:j1]
-        if not ok.any():
-            continue
-        d = np.where(ok, (x0[j0:j1] - right[i]) + 2.0 * dcy, np.inf)
-        best = j0 + int(np.argmin(d))
-        nxt[i] = best
-        has_prev[best] = True
+    nxt = _links(x0, y0, w, h, cy)
+    has_prev = np.zeros(n, dtype=bool)
+    has_prev[nxt[nxt >= 0]] = True
     lines: list[_Line] = []
     for start in range(n):
         if has_prev[start]:

@@ -141,3 +141,59 @@ def test_restretched_changes_only_the_width_and_keeps_centres_as_fractions() -> 
     dark = np.flatnonzero(out[26] < 128)
     assert abs((dark.mean() + 0.5) / out.shape[1] - 0.3) < 0.005
     assert restretched(crop, STRETCH) is crop
+
+
+def _links_one_blob_at_a_time(comps: np.ndarray) -> np.ndarray:
+    """The linking rule written the plain way, blob by blob (the oracle for ``_links``)."""
+    x0, y0, w, h, _cx, cy = (comps[:, i] for i in range(6))
+    n = len(comps)
+    right, bottom = x0 + w, y0 + h
+    nxt = np.full(n, -1)
+    claimed = np.zeros(n, dtype=bool)
+    for i in range(n):
+        best, best_d = -1, np.inf
+        for j in range(i + 1, n):
+            if not (right[i] - 0.4 * h[i] <= x0[j] <= right[i] + 1.6 * h[i]) or claimed[j]:
+                continue
+            bigger = max(h[i], h[j])
+            dcy = abs(cy[j] - cy[i])
+            aligned = abs(bottom[j] - bottom[i]) <= 0.45 * bigger or dcy <= 0.35 * bigger
+            if aligned and 0.3 <= h[j] / h[i] <= 3.3:
+                d = (x0[j] - right[i]) + 2.0 * dcy
+                if d < best_d:
+                    best, best_d = j, d
+        if best >= 0:
+            nxt[i] = best
+            claimed[best] = True
+    return nxt
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_links_match_the_blob_by_blob_rule(seed: int) -> None:
+    from desktop_app.core.imaging import mrz_locate
+
+    rng = np.random.default_rng(seed)
+    n = 600
+    # Rows of character-like blobs with jitter, plus scattered noise blobs.
+    xs = np.concatenate([np.arange(0, 1200, 22.0) + rng.normal(0, 3, 55) for _ in range(8)] + [rng.uniform(0, 1200, n - 440)])
+    ys = np.concatenate([np.full(55, 40.0 * r) + rng.normal(0, 2, 55) for r in range(8)] + [rng.uniform(0, 320, n - 440)])
+    hs = np.concatenate([rng.uniform(14, 20, 440), rng.uniform(5, 40, n - 440)])
+    ws = hs * rng.uniform(0.3, 0.9, n)
+    comps = np.stack([xs, ys, ws, hs, xs + ws / 2, ys + hs / 2], axis=1)
+    comps = comps[np.argsort(comps[:, 0], kind="stable")]
+    got = mrz_locate._links(comps[:, 0], comps[:, 1], comps[:, 2], comps[:, 3], comps[:, 5])
+    assert (got == _links_one_blob_at_a_time(comps)).all()
+    assert (got >= 0).sum() > 300  # the rows were linked
+
+
+def test_links_in_slices_match_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core.imaging import mrz_locate
+
+    rng = np.random.default_rng(5)
+    n = 400
+    xs = np.sort(rng.uniform(0, 800, n))
+    ys, hs = rng.uniform(0, 200, n), rng.uniform(8, 24, n)
+    args = (xs, ys, hs * 0.6, hs, ys + hs / 2)
+    whole = mrz_locate._links(*args)
+    monkeypatch.setattr(mrz_locate, "MAX_LINK_PAIRS", 3)
+    assert (mrz_locate._links(*args) == whole).all()
