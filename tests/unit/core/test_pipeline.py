@@ -308,3 +308,70 @@ def test_a_read_that_is_right_but_unverified_is_read_at_both_stretches() -> None
     [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
     assert len(engine.widths) == 2 and engine.widths[0] < engine.widths[1]
     assert result.mrz is not None and list(result.mrz.lines) == list(LINES)
+
+
+class DoubtAtOneScaleEngine(ScriptedEngine):
+    """Lines with every check digit right and nothing in doubt, except: at the primary
+    stretch (narrower crops) line 2's check digits are off and a name letter (no check
+    digit covers it) is read at 0.5 with a rival at 0.4; at the locator's stretch that
+    letter is read at 0.9."""
+
+    NAME_AT = 7  # the first 'I' of ERIKSSON on line 1
+
+    def __init__(self, lines: Sequence[str], wide_from: int, name_alternative: str = "E") -> None:
+        super().__init__(lines)
+        self.wide_from = wide_from
+        self.name_alternative = name_alternative
+
+    def recognize(self, crops: Sequence[Image], *, alphabet: str | None = None) -> list[RecognizedLine]:
+        out = super().recognize(crops, alphabet=alphabet)
+        if alphabet is None or not crops:
+            return out
+        wide = crops[0].shape[1] >= self.wide_from
+        lines = []
+        for i, rec in enumerate(out):
+            text, confs = list(rec.text), [0.97] * len(rec.text)
+            alts: list[dict[str, float]] = [{} for _ in rec.text]
+            if i == 0:
+                confs[self.NAME_AT] = 0.9 if wide else 0.5
+                alts[self.NAME_AT] = {} if wide else {self.name_alternative: 0.4}
+            if i == 1 and not wide:
+                for j in (9, 19, 27, 43):
+                    text[j] = str((int(text[j]) + 1) % 10)
+            lines.append(RecognizedLine("".join(text), 0.95, tuple(confs), rec.char_centers, tuple(alts)))
+        return lines
+
+
+def _verifiable_lines() -> tuple[str, ...]:
+    from desktop_app.core.mrz import MrzData, compose_mrz
+
+    return compose_mrz(MrzData("TD3", "P", "UTO", "ERIKSSON", "ANNA MARIA", "234572349", "UTO", "740812", "F", "320415"))
+
+
+def test_a_second_read_does_not_vouch_for_a_letter_the_first_read_doubted() -> None:
+    from desktop_app.core.imaging.mrz_locate import find_mrz
+
+    page, _ = _page()
+    [cand, *_] = find_mrz(page)
+    lines = _verifiable_lines()
+    engine = DoubtAtOneScaleEngine(lines, wide_from=cand.lines[0].image.shape[1])
+    [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
+    assert result.mrz is not None and list(result.mrz.lines) == list(lines) and result.mrz.valid
+    # The wide read alone would be verified (see the next test); the first read's doubt stays.
+    assert result.fields["surname"].status == "low_confidence"
+    assert not result.verified
+
+
+def test_a_second_read_the_first_read_agrees_with_is_verified() -> None:
+    from desktop_app.core.imaging.mrz_locate import find_mrz
+
+    page, _ = _page()
+    [cand, *_] = find_mrz(page)
+    lines = _verifiable_lines()
+    engine = DoubtAtOneScaleEngine(lines, wide_from=1)  # both reads see the letter at 0.9
+    [result] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=engine).read(page)  # type: ignore[arg-type]
+    assert result.mrz is not None and list(result.mrz.lines) == list(lines)
+    assert result.fields["surname"].status == "ok" and result.verified
+    narrow = DoubtAtOneScaleEngine(lines, wide_from=cand.lines[0].image.shape[1] + 10**6)  # never wide
+    [doubted] = DocumentReader(ReaderSettings(read_visual_zone=False), engine=narrow).read(page)  # type: ignore[arg-type]
+    assert not doubted.verified
