@@ -62,12 +62,6 @@ name (legal, never flagged) can make that composite hold over a wrong repair els
 the difference)."""
 _FlagFn = Callable[[str, str], None]
 VALID_CODES: Final = frozenset("ACIPV")
-_OWN_CHECK: Final = {
-    "document_number": "document_number",
-    "birth_date": "birth_date",
-    "expiry_date": "expiry_date",
-    "personal_number": "personal_number",
-}
 
 
 @dataclass
@@ -233,12 +227,13 @@ def interpret(
 
     # Check digits.
     failed = [k for k, v in checks.items() if v == "invalid"]
-    for key, check in _OWN_CHECK.items():
-        if key in d and checks.get(check) == "invalid":
-            d[key].worse("invalid", "check digit does not match")
+    for spec in layout.checks:  # a field's own digit (the layout table says which)
+        own_field = spec.own_field
+        if own_field is not None and own_field in d and checks.get(spec.key) == "invalid":
+            d[own_field].worse("invalid", "check digit does not match")
     if checks.get("composite") == "invalid":
         for key, dr in d.items():
-            own = _OWN_CHECK.get(key)
+            own = layout.own_check(key)
             if own is not None and checks.get(own) == "valid":
                 continue
             if dr.value and _covered_by_composite(layout, dr):
@@ -498,7 +493,8 @@ def _judge_confidence(
     """
     kinds = kind_map(layout)
     for key, dr in d.items():
-        checked = checks.get(_OWN_CHECK.get(key, ""), "absent") == "valid"
+        own = layout.own_check(key)
+        checked = own is not None and checks.get(own, "absent") == "valid"
         for li, ci in dr.positions:
             c = _conf_at(confs, (li, ci))
             if c is None or c >= threshold:
