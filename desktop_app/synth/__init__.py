@@ -18,10 +18,10 @@ writes ``NAME.jpg`` (``.png`` for clean) and ``NAME.json`` pairs. Everything sho
 invented: people, numbers and portraits (drawn shapes).
 """
 
+from desktop_app.core.mrz.translit import mrz_spelling as transliterate
 from desktop_app.synth.degrade import CONDITIONS
 from desktop_app.synth.generator import SyntheticDocument, generate, generate_set, mrz_data, set_seed
 from desktop_app.synth.identity import FORMATS, REFERENCE_DATE
-from desktop_app.synth.translit import transliterate
 
 __all__ = [
     "CONDITIONS",
