@@ -9,7 +9,7 @@ from desktop_app.core.mrz import translit
 from desktop_app.core.mrz.compose import encode_name, mrz_text
 from desktop_app.core.viz import transliterate as viz_transliterate
 from desktop_app.core.viz.translit import variants as viz_variants
-from desktop_app.synth import transliterate as synth_transliterate
+from tests.synth import transliterate as synth_transliterate
 
 # An independent oracle, written from ICAO Doc 9303 part 3, section 6 (recommended forms),
 # not from the module's tables.
