@@ -12,9 +12,10 @@ What is resolved here, and in which order:
 * **Settings file**: env ``PASSPORT_DESK_CONFIG``, else ``<data folder>/settings.json``.
 * **Database URL**: ``--database`` (a command's explicit URL), else env ``DATABASE_URL``,
   else ``database_url`` in the settings file, else the SQLite file in the data folder.
-* **Operator** (the audit log's actor): ``--operator``, else env ``PASSPORT_DESK_OPERATOR``,
-  else ``operator_name`` in the settings file, whose default is the login name
-  (:func:`login_name`).
+* **Operator** (the audit log's actor): ``operator_name`` in the settings file, whose
+  default is the login name (:func:`login_name`); a command's ``--operator``, else env
+  ``PASSPORT_DESK_OPERATOR``, comes before it (:meth:`Runtime.operator`). The window uses
+  the setting (the Settings dialog edits it).
 
 Only the standard library is imported at module level, so :mod:`desktop_app.settings` and
 :mod:`desktop_app.storage.paths` can take their folders from here without a cycle.

@@ -36,7 +36,7 @@ from desktop_app.core.mrz.lookalikes import CHECK_BLIND
 from desktop_app.core.mrz.repair import Pos, Repaired
 from desktop_app.core.types import CHECK_KEYS, CharSpan, CheckStatus, Field, FieldStatus, Flag
 
-_RANK: Final[dict[FieldStatus, int]] = {
+STATUS_RANK: Final[dict[FieldStatus, int]] = {
     "ok": 0,
     "corrected": 1,
     "low_confidence": 2,
@@ -44,6 +44,7 @@ _RANK: Final[dict[FieldStatus, int]] = {
     "unverified": 4,
     "invalid": 5,
 }
+"""Field statuses, weakest first: a field takes the strongest doubt any rule finds."""
 _CONF_CAP: Final[dict[FieldStatus, float]] = {
     "ok": 1.0,
     "corrected": 0.9,
@@ -75,7 +76,7 @@ class _Draft:
     reasons: list[str] = field(default_factory=list)
 
     def worse(self, status: FieldStatus, reason: str | None) -> None:
-        if _RANK[status] > _RANK[self.status]:
+        if STATUS_RANK[status] > STATUS_RANK[self.status]:
             self.status = status
         if reason and reason not in self.reasons:
             self.reasons.append(reason)
