@@ -24,7 +24,7 @@ hold the whole name: the operator takes it from the visual zone) ask for a human
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -211,10 +211,14 @@ def interpret(
     expiry_warning_days: int,
     low_confidence: float,
 ) -> Interpretation:
-    """Fields, checks and flags of repaired ``rows`` (see module docstring)."""
+    """Fields, checks and flags of repaired ``rows`` (see module docstring).
+
+    The steps, in order (a field keeps the strongest doubt any of them finds; ``penalty``
+    ranks competing readings and is summed in this order): check digits, repairs,
+    alignment edits, values, low OCR confidence, then the summary flags.
+    """
     d = _drafts(layout, rows, rep)
     flags: list[Flag] = []
-    penalty = 0.0
 
     def flag(code: str, message: str) -> None:
         if all(f.code != code for f in flags):
@@ -226,9 +230,33 @@ def interpret(
         for p in dr.positions:
             owner.setdefault(p, key)
 
-    # Check digits.
+    penalty = _judge_checks(layout, d, checks, flag, 0.0)
+    corrected, penalty = _judge_repairs(layout, rep, d, owner, flag, penalty)
+    penalty = _judge_edits(layout, rows, edits, d, owner, flag, penalty)
+    penalty += _judge_values(layout, rows, d, flag=flag, today=today, warn_days=expiry_warning_days)
+    _judge_confidence(layout, rows, confs, d, checks=checks, threshold=low_confidence)
+    _summary_flags(d, non_icao, corrected, flag)
+
+    penalty += 0.5 * sum(1 for dr in d.values() if dr.status == "unverified")
+    fields: dict[str, Field] = {}
+    spans: dict[str, CharSpan] = {}
+    for key, dr in d.items():
+        conf = _confidence(confs, dr.positions)
+        conf = min(conf, _CONF_CAP[dr.status])
+        fields[key] = Field(dr.value, conf, "mrz", dr.status, "; ".join(dr.reasons) or None, None)
+        spans[key] = dr.span
+    valid = all(v != "invalid" for v in checks.values())
+    return Interpretation(fields, spans, checks, flags, valid, penalty)
+
+
+def _judge_checks(
+    layout: Layout, d: dict[str, _Draft], checks: Mapping[str, CheckStatus], flag: _FlagFn, penalty: float
+) -> float:
+    """A failing own check digit makes its field invalid (the layout table says which digit
+    is whose); a failing composite leaves every field under it that no valid own digit
+    proves unverified."""
     failed = [k for k, v in checks.items() if v == "invalid"]
-    for spec in layout.checks:  # a field's own digit (the layout table says which)
+    for spec in layout.checks:
         own_field = spec.own_field
         if own_field is not None and own_field in d and checks.get(spec.key) == "invalid":
             d[own_field].worse("invalid", "check digit does not match")
@@ -242,8 +270,27 @@ def interpret(
     if failed:
         flag("check_failed", "check digit mismatch: " + ", ".join(k.replace("_", " ") for k in failed))
         penalty += 10.0 * len(failed)
+    return penalty
 
-    # Repairs.
+
+_UNPROVED_WHY: Final[dict[str, str]] = {
+    "wildcard": "unreadable character, guessed",
+    "context": "taken as a filler inside a filler run",
+    "search": "a check digit failed; this is one guess that satisfies it",
+}
+
+
+def _judge_repairs(
+    layout: Layout,
+    rep: Repaired,
+    d: dict[str, _Draft],
+    owner: Mapping[Pos, str],
+    flag: _FlagFn,
+    penalty: float,
+) -> tuple[list[str], float]:
+    """Each change of the repair: ``corrected`` when a check digit proved it (never for a
+    field in :data:`_NEVER_PROVED`), else ``unverified`` with why; ambiguous positions and
+    the repair's notes make their field unverified. Returns the proved changes in words."""
     corrected: list[str] = []
     comp_spec = layout.check("composite")
     comp_digit = (comp_spec.digit.line, comp_spec.digit.start) if comp_spec is not None else None
@@ -257,44 +304,52 @@ def interpret(
             else:
                 flag("repaired_unverified", f"{label} repaired without proof: {what}")
             continue
-        name = owned in ("surname", "given_names")
         if ch.verified and owned not in _NEVER_PROVED:
             d[owned].worse("corrected", what + " (confirmed by the check digit)")
             corrected.append(owned.replace("_", " ") + ": " + what)
         else:
-            why = {
-                "lookalike": "names carry no check digit" if name else "no check digit of its own confirms it",
-                "wildcard": "unreadable character, guessed",
-                "context": "taken as a filler inside a filler run",
-                "search": "a check digit failed; this is one guess that satisfies it",
-            }[ch.how]
+            if ch.how == "lookalike":
+                name = owned in ("surname", "given_names")
+                why = "names carry no check digit" if name else "no check digit of its own confirms it"
+            else:
+                why = _UNPROVED_WHY[ch.how]
             d[owned].worse("unverified", f"{what}: {why}")
         penalty += 0.3 if ch.how == "lookalike" else 1.0
-    for pos, why in sorted(rep.ambiguous.items()):
+    for pos, reason in sorted(rep.ambiguous.items()):
         key_amb = owner.get(pos)
         if key_amb is not None:
-            d[key_amb].worse("unverified", why)
+            d[key_amb].worse("unverified", reason)
         else:
-            flag("repaired_unverified", why)
+            flag("repaired_unverified", reason)
     for pos, note in rep.notes.items():
         key_note = owner.get(pos)
         if key_note is not None:
             d[key_note].worse("unverified", note)
+    return corrected, penalty
 
-    # Alignment edits.
+
+def _judge_edits(
+    layout: Layout,
+    rows: Sequence[str],
+    edits: Sequence[Sequence[Edit]],
+    d: dict[str, _Draft],
+    owner: dict[Pos, str],
+    flag: _FlagFn,
+    penalty: float,
+) -> float:
+    """Fillers the alignment inserted or removed: the field they touch is judged by
+    :func:`_judge_edit`."""
     if any(edits):
         flag("length_repaired", "a line had the wrong length; fillers were inserted or removed")
     for line, line_edits in enumerate(edits):
         for e in line_edits:
             _judge_edit(layout, rows, line, e, d=d, owner=owner)
             penalty += 1.0 if e.char in "<?" else 2.0
+    return penalty
 
-    # Values.
-    penalty += _judge_values(layout, rows, d, flag=flag, today=today, warn_days=expiry_warning_days)
 
-    # Low OCR confidence.
-    _judge_confidence(layout, rows, confs, d, checks=checks, threshold=low_confidence)
-
+def _summary_flags(d: Mapping[str, _Draft], non_icao: Sequence[str], corrected: Sequence[str], flag: _FlagFn) -> None:
+    """The document-level findings that sum up the fields."""
     if non_icao:
         flag(
             "format_deviation",
@@ -308,17 +363,6 @@ def interpret(
     low = [k for k, v in d.items() if v.status == "low_confidence"]
     if low:
         flag("low_confidence", "OCR was unsure of: " + ", ".join(k.replace("_", " ") for k in low))
-
-    penalty += 0.5 * sum(1 for dr in d.values() if dr.status == "unverified")
-    fields: dict[str, Field] = {}
-    spans: dict[str, CharSpan] = {}
-    for key, dr in d.items():
-        conf = _confidence(confs, dr.positions)
-        conf = min(conf, _CONF_CAP[dr.status])
-        fields[key] = Field(dr.value, conf, "mrz", dr.status, "; ".join(dr.reasons) or None, None)
-        spans[key] = dr.span
-    valid = all(v != "invalid" for v in checks.values())
-    return Interpretation(fields, spans, checks, flags, valid, penalty)
 
 
 def _covered_by_composite(layout: Layout, dr: _Draft) -> bool:
