@@ -413,11 +413,12 @@ class DocumentController(QObject):
         for it in items[start:] + items[:start]:
             if it is self._current or not (it.is_open or it.status == "failed"):
                 continue
-            if it.status == "failed":
-                why = it.message or "the file could not be read"
-                self.notice.emit("error", f"{it.label} failed: {why} Reading it again…")
+            failed_why = (it.message or "the file could not be read") if it.status == "failed" else None
+            if failed_why is not None:
                 self.retry(it.item_id)
             self._show(it)
+            if failed_why is not None:  # said once it is on screen: the message is about it
+                self.notice.emit("error", f"{it.label} failed: {failed_why} Reading it again…")
             self._pump()
             return it
         self.notice.emit("info", "No more documents in the queue.")

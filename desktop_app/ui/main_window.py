@@ -135,10 +135,14 @@ class MainWindow(QMainWindow):
         self.banner = QLabel("", self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
+        # Plain text: a file name such as "R&D scan.png" is shown as written.
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setAccessibleName("Message")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.banner.setFixedHeight(2 * self.banner.fontMetrics().lineSpacing() + 14)
         self._banner_timer.timeout.connect(self.clear_banner)
+        self._banner_item: object = None
+        """The document on screen when the message came (a warning or an error is about it)."""
         self.stage = QLabel("", self)
         self.stage.setObjectName("stage")
         self.stage.setAccessibleName("Reading progress")
@@ -507,8 +511,9 @@ class MainWindow(QMainWindow):
 
     # -- messages ----------------------------------------------------------------------------
     def show_banner(self, level: str, text: str) -> None:
-        self.banner.setText(html.escape(text))
+        self.banner.setText(text)
         self.banner.setToolTip(text)
+        self._banner_item = self.controller.current
         self.banner.setProperty("level", level if text else "none")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
@@ -556,6 +561,13 @@ class MainWindow(QMainWindow):
     # -- controller events -----------------------------------------------------------------
     def _on_current(self, item: QueueItem | None) -> None:
         self.queue_panel.mark_current(item.item_id if item is not None else None)
+        # A warning or an error about the previous document does not stay over this one
+        # (good news, "Saved as record 6", does).
+        if self.banner.property("level") in ("warning", "error") and self._banner_item is not item:
+            self.clear_banner()
+        # A new document starts at the top of the form (its summary first); focusing its
+        # first field needing a look scrolls from there.
+        self.form_scroll.verticalScrollBar().setValue(0)
         # The focus never stays in the previous document's field.
         if self._focus_in_fields():
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -882,7 +894,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
-        self.review_view.settings = settings
+        self.review_view.apply_settings(settings)
         self.records_view.settings = settings
         self.operator_label.setText(self._operator_text())
         self.controller.apply_settings(settings)

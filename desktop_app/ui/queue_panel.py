@@ -126,7 +126,7 @@ class QueuePanel(QWidget):
         m = self.model
         waiting = m.count("waiting", "reading")
         ready = m.count("ready")
-        done = m.count("confirmed", "needs review")
+        done = m.count("confirmed", "needs review", "approved", "rejected")
         failed = m.count("failed")
         self.summary.setText(
             f"{waiting} to read · {ready} to check · {done} done" + (f" · {failed} failed" if failed else "")

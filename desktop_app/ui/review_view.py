@@ -123,6 +123,9 @@ class ReviewView(QWidget):
         self.reasons.setObjectName("banner")
         self.reasons.setProperty("level", "warning")
         self.reasons.setWordWrap(True)
+        # Always rich text: the reasons are escaped, joined by line breaks, and a reason
+        # typed on two lines must not turn the whole label into plain text showing "<br>".
+        self.reasons.setTextFormat(Qt.TextFormat.RichText)
         self.reasons.setAccessibleName("Reasons for review")
         self.fields = QTableWidget(0, 4, self)
         self.fields.setObjectName("reviewFields")
@@ -254,7 +257,8 @@ class ReviewView(QWidget):
         )
         self.reasons.setVisible(True)
         self.reasons.setText(
-            "<br>".join(f"• {html.escape(r.message)}" for r in detail.reasons) or "No reason given"
+            "<br>".join(f"• {html.escape(r.message)}".replace("\n", "<br>") for r in detail.reasons)
+            or "No reason given"
         )
         if image is not None:
             self.image.set_page(image, (image.width(), image.height()), overview)
@@ -303,6 +307,12 @@ class ReviewView(QWidget):
             reviewer=self.settings.operator_name,
             allow_self_review=self.settings.allow_self_review,
         )
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings (another operator, the one-person-branch setting): the open review's
+        four-eyes check follows at once."""
+        self.settings = settings
+        self._update_approve()
 
     def _update_approve(self) -> None:
         pending = self._detail is not None and self._detail.status == "pending"

@@ -27,6 +27,7 @@ from desktop_app.core.desk.policy import (
     REQUIRED,
     Acknowledgement,
     acknowledgements,
+    expiry_flag,
     implausible_viz,
     required_keys,
 )
@@ -415,6 +416,9 @@ class DocumentForm:
         flags: list[Flag] = [f for f in self.result.flags if f not in stale]
         if self._reading is not None:
             flags.extend(self._reading.flags)
+        expired = expiry_flag(self._views["expiry_date"].value, flags, self.today or date.today())
+        if expired is not None:
+            flags.append(expired)
         return flags
 
     def flag_codes(self) -> frozenset[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Final, Literal
 
 from desktop_app.core.mrz.layouts import REQUIRED, required_fields
@@ -26,7 +27,7 @@ from desktop_app.core.types import Flag
 
 __all__ = [
     "ACK_CODES", "FIELD_LABELS", "OPEN_FOR_SAVING", "REQUIRED", "Acknowledgement", "Tone", "acknowledgements",
-    "approve_refusal", "four_eyes_refusal", "implausible_viz", "missing_required", "queue_tone",
+    "approve_refusal", "expiry_flag", "four_eyes_refusal", "implausible_viz", "missing_required", "queue_tone",
     "reopen_rereads", "required_keys", "same_person", "save_refusal",
 ]
 
@@ -105,6 +106,19 @@ ACK_CODES: Final = ("expired", "minor", "specimen")
 class Acknowledgement:
     code: str
     text: str
+
+
+def expiry_flag(expiry_value: str, flags: Iterable[Flag], today: date) -> Flag | None:
+    """An "expired" finding from the expiry date on the form, when the MRZ gave none: a
+    French ID card (pre-2021) prints its expiry in the visual zone only, and with no MRZ
+    the operator types it. None when the MRZ said it already, or the date is not past."""
+    if any(f.code == "expired" for f in flags):
+        return None
+    try:
+        expiry = date.fromisoformat(expiry_value.strip())
+    except ValueError:
+        return None
+    return Flag("expired", f"expired on {expiry.isoformat()}") if expiry < today else None
 
 
 def acknowledgements(flags: Iterable[Flag]) -> tuple[Acknowledgement, ...]:
