@@ -220,7 +220,7 @@ def _items(args: argparse.Namespace) -> Iterator[tuple[str, str, np.ndarray | Pa
                     yield truth.get("condition", "folder"), img_path.name, img, truth
                     break
         return
-    from desktop_app.synth import generate_set
+    from tests.synth import generate_set
 
     for cond in args.conditions.split(","):
         for i, doc in enumerate(generate_set(cond, args.n, seed=args.seed)):

@@ -307,7 +307,7 @@ def _devset(limit: int | None, only: str | None) -> list[tuple[str, Image, list[
 
 
 def _synth(condition: str, n: int, seed: int) -> list[tuple[str, Image, list[str]]]:
-    from desktop_app.synth import generate_set
+    from tests.synth import generate_set
 
     return [(f"{condition}-{i:03d}-{doc.truth['format']}", doc.image, list(doc.truth["mrz_lines"]))
             for i, doc in enumerate(generate_set(condition, n, seed))]

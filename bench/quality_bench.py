@@ -8,7 +8,7 @@ Two sets:
 * **Sharp**: the real specimen images of the dev set (read from its folder at run time,
   never copied), most of them flat scans. Images the manifest itself calls soft, slightly
   blurred or very low resolution (8-10 px per character) are counted apart.
-* **Rendered**: clean generated documents (``desktop_app.synth``), then scaled (0.6x, 1x,
+* **Rendered**: clean generated documents (``tests.synth``), then scaled (0.6x, 1x,
   1.8x), optionally at low contrast (ink and paper pulled together to 35 %), then blurred
   with a known Gaussian. The blur is given in the rendering's own pixels and scaled with
   the page, so one row is the same blur relative to the characters at every scale.
@@ -112,8 +112,8 @@ def _low_contrast(img: np.ndarray, keep: float) -> np.ndarray:
 
 
 def renders(n: int, seed: int) -> None:
-    from desktop_app.synth.generator import generate, set_seed
-    from desktop_app.synth.identity import FORMATS
+    from tests.synth.generator import generate, set_seed
+    from tests.synth.identity import FORMATS
 
     docs = [generate(FORMATS[i % len(FORMATS)], set_seed(seed, i), "clean").image for i in range(n)]
     scales = (0.6, 1.0, 1.8)

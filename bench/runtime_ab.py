@@ -41,7 +41,7 @@ def _documents(args: argparse.Namespace) -> list[tuple[str, Any]]:
             pages = load_pages(folder / doc["file"])
             out.append((Path(doc["file"]).name, pages[0].image))
         return out
-    from desktop_app.synth import generate_set  # the project's own generator
+    from tests.synth import generate_set  # the project's own generator
 
     return [
         (f"{cond}-{i:03d}", doc.image)

@@ -5,7 +5,7 @@
     .venv/bin/python bench/soak.py --n 300 --no-viz --only engine
 
 Two paths, each with the real PaddleOCR engine and the same synthetic documents
-(``desktop_app.synth``: every format, clean / scanner / phone conditions, by seed):
+(``tests.synth``: every format, clean / scanner / phone conditions, by seed):
 
 ``cli``     ``scan --json --save`` in batches of ``--batch`` files, one process per batch
             (as a scanner integration runs it), all saving into one SQLite database.
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 import cv2  # noqa: E402
 import psutil  # noqa: E402
 
-from desktop_app.synth import CONDITIONS, FORMATS, generate  # noqa: E402
+from tests.synth import CONDITIONS, FORMATS, generate  # noqa: E402
 
 GROWTH_LIMIT = 0.10
 KEY = "3c1f5a7e9b2d4f6a8c0e1d3f5a7c9e2b4d6f8a0c1e3a5c7e9b2d4f6a8c0e1d2f"

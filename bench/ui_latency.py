@@ -49,7 +49,7 @@ def generate_documents(folder: Path, n: int, seed: int) -> list[str]:
         [
             sys.executable,
             "-m",
-            "desktop_app.synth",
+            "tests.synth",
             str(folder),
             "--n",
             str(n),

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.engine_process import DEFAULT_READER_FACTORY
-from desktop_app.settings import Settings, config_path, data_dir, ensure_private_folder, load_settings
+from desktop_app.runtime import Runtime, choose_database_url, data_dir, ensure_private_folder, load_runtime
+from desktop_app.settings import Settings
 
 if TYPE_CHECKING:
     from desktop_app.storage import Store
@@ -58,15 +59,18 @@ def setup_logging(folder: Path | None = None) -> Path | None:
     return path
 
 
-def store_opener(settings: Settings) -> Callable[[], Store]:
+def store_opener(settings: Settings, runtime: Runtime | None = None) -> Callable[[], Store]:
     """A function that upgrades (after a backup copy) and opens the record store. It runs
-    on the storage thread, so a slow migration never delays the window."""
+    on the storage thread, so a slow migration never delays the window. The database is
+    the one every command uses (:meth:`desktop_app.runtime.Runtime.database_url`)."""
 
     def open_store_now() -> Store:
         from desktop_app.storage import open_store, upgrade_database
         from desktop_app.store_settings import store_settings
 
-        url = settings.effective_database_url()
+        # The settings passed (not the file's: the window may hold newer ones), the
+        # environment the window started with.
+        url = choose_database_url(None, settings.database_url, runtime.env if runtime else None)
         upgrade_database(url)
         # Retention runs at open and then once a day while the window is open.
         return open_store(url, settings=store_settings(settings, retention=True))
@@ -80,8 +84,8 @@ def main(argv: Sequence[str] | None = None, *, reader_factory: str = DEFAULT_REA
     # Note for frozen (PyInstaller) builds: the engine child re-executes the program, so
     # multiprocessing.freeze_support() must run first thing in the entry point, before the
     # command line is parsed (desktop_app/__main__.py), not here.
-    settings_file = config_path()
-    settings = load_settings(settings_file)
+    runtime = load_runtime()
+    settings, settings_file = runtime.settings, runtime.settings_file
     log_file = setup_logging()
     log.info("starting the GUI (workstation %s)", settings.workstation)
 
@@ -89,7 +93,7 @@ def main(argv: Sequence[str] | None = None, *, reader_factory: str = DEFAULT_REA
 
     config = AppConfig(
         settings=settings,
-        open_store=store_opener(settings),
+        open_store=store_opener(settings, runtime),
         settings_path=settings_file,
         files=list(argv or []),
         reader_factory=reader_factory,

@@ -12,45 +12,32 @@ import json
 import logging
 import os
 import socket
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from desktop_app.runtime import APP_DIR_NAME, choose_database_url, data_dir, ensure_private_folder, login_name
+from desktop_app.runtime import settings_path as config_path
+
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION = 1
-APP_DIR_NAME = "passport-desk"
 
-
-def data_dir() -> Path:
-    """Per-user data folder (database, key file, logs); PASSPORT_DESK_HOME overrides."""
-    override = os.environ.get("PASSPORT_DESK_HOME")
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_DIR_NAME
-
-
-def config_path() -> Path:
-    override = os.environ.get("PASSPORT_DESK_CONFIG")
-    if override:
-        return Path(override)
-    return data_dir() / "settings.json"
+__all__ = [
+    "APP_DIR_NAME", "SETTINGS_VERSION", "Settings", "config_path", "data_dir",
+    "ensure_private_folder", "load_settings", "save_settings",
+]
 
 
 @dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     database_url: str = ""
-    """Empty: the SQLite file in the data folder. DATABASE_URL in the environment wins."""
-    operator_name: str = field(default_factory=lambda: os.environ.get("USER") or os.environ.get("USERNAME") or "operator")
+    """Empty: the SQLite file in the data folder. ``--database`` and env DATABASE_URL win
+    (the order: :mod:`desktop_app.runtime`)."""
+    operator_name: str = field(default_factory=login_name)
+    """Who works at this desk, for the audit log; the default is the login name."""
     workstation: str = field(default_factory=socket.gethostname)
     watched_folder: str = ""
     camera: str = ""
@@ -77,12 +64,8 @@ class Settings:
     """CSCA certificates for passive authentication: a folder, a certificate or a master list."""
 
     def effective_database_url(self) -> str:
-        env = os.environ.get("DATABASE_URL")
-        if env:
-            return env
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{data_dir() / 'passport-desk.sqlite3'}"
+        """The database this desk uses: env DATABASE_URL, else this setting, else the local file."""
+        return choose_database_url(None, self.database_url)
 
     def validated(self) -> Settings:
         """Clamp values into sane ranges rather than fail on a hand-edited file."""
@@ -120,14 +103,6 @@ def load_settings(path: Path | None = None) -> Settings:
         else:
             log.warning("settings: ignoring %s of the wrong type", key)
     return Settings(**values).validated()
-
-
-def ensure_private_folder(folder: Path) -> None:
-    """Create ``folder`` (and parents) owner-only (0700) before anything is written in it."""
-    if not folder.is_dir():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-        if os.name == "posix":
-            os.chmod(folder, 0o700)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

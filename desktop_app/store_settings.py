@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop_app.runtime import data_dir
 from desktop_app.settings import Settings
-from desktop_app.storage import StoreSettings, data_dir
+from desktop_app.storage import StoreSettings
 
 CHECKPOINT_FOLDER = "audit-checkpoints"
 

@@ -13,7 +13,7 @@ Every run of the frozen program happens
   the one it was built in.
 
 The checks: ``self-test`` (prints "engine ready in X s"), ``scan --json`` on a document
-generated beforehand with ``python -m desktop_app.synth`` (from the venv, outside), and the
+generated beforehand with ``python -m tests.synth`` (from the venv, outside), and the
 window under Xvfb (the engine child process must report ready, the record store must be
 created, and a screenshot is saved). A JSON summary is printed and written to
 ``OUT/summary.json``; the screenshot is ``OUT/window.png``. Exit status 0 when all pass.
@@ -150,11 +150,11 @@ def generate_document(folder: Path, python: str | None = None) -> tuple[Path, di
     """The project's synthetic document, made with the venv's Python (outside the sandbox)."""
     python = python or sys.executable
     folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([python, "-m", "desktop_app.synth", str(folder), "--n", "1", "--condition", "scanner",
+    proc = subprocess.run([python, "-m", "tests.synth", str(folder), "--n", "1", "--condition", "scanner",
                            "--seed", "3"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     images = sorted(folder.glob("*.jpg"))
     if proc.returncode != 0 or len(images) != 1:
-        raise CheckFailed(f"desktop_app.synth failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
+        raise CheckFailed(f"tests.synth failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
     truth = json.loads(images[0].with_suffix(".json").read_text(encoding="utf-8"))
     return images[0], truth
 

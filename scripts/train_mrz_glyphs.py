@@ -44,7 +44,7 @@ from desktop_app.core.imaging.mrz_locate import (
 from desktop_app.core.ocr.base import MRZ_ALPHABET
 from desktop_app.core.ocr.glyphs import CELL_H, CELL_W, MODEL_DIR, MODEL_FILE, cells, local_grid, save
 from desktop_app.core.resources import models_dir
-from desktop_app.synth.fonts import advance_ratio, cap_ratio, font
+from tests.synth.fonts import advance_ratio, cap_ratio, font
 
 
 def _paper(rng: np.random.Generator, w: int, h: int) -> np.ndarray:

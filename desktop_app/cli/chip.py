@@ -70,9 +70,9 @@ def _human(obj: dict[str, Any]) -> str:
 
 
 def run_chip(args: argparse.Namespace) -> int:
-    from desktop_app.settings import load_settings
+    from desktop_app.runtime import load_runtime
 
-    settings = load_settings()
+    settings = load_runtime().settings
     printed: DocumentResult | None = None
     timings: dict[str, float] = {}
     if args.mrz_file is not None:

@@ -52,7 +52,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scan.add_argument("--threads", type=int, default=None, help="OCR threads (default: the number of cores)")
     scan.add_argument("--today", type=date.fromisoformat, default=None, help=argparse.SUPPRESS)
     scan.add_argument("--save", action="store_true", help="store each read as a pending review item")
-    scan.add_argument("--database", default=None, help="database URL (default: DATABASE_URL or the local file)")
+    scan.add_argument(
+        "--database",
+        default=None,
+        help="database URL (default: env DATABASE_URL, else database_url in settings.json, else the local file)",
+    )
     scan.set_defaults(func=run_scan)
 
     mrz = sub.add_parser("mrz", help="check MRZ text given on standard input (one MRZ line per line)")

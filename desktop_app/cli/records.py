@@ -1,7 +1,8 @@
 """`records list`, `export`, `purge`, `audit verify|checkpoint|public-key`, `db upgrade`, `key rotate|backup|status`, and `scan --save`'s storage.
 
-Every command takes ``--database URL`` (default: env ``DATABASE_URL``, else the SQLite file
-in the user's data folder). The encryption key comes from env ``PASSPORT_DESK_KEY``, the
+Every command takes ``--database URL`` (default: env ``DATABASE_URL``, else ``database_url``
+in the settings file, else the SQLite file in the user's data folder; resolved by
+:mod:`desktop_app.runtime`, as for the window). The encryption key comes from env ``PASSPORT_DESK_KEY``, the
 OS keyring or the owner-only key file (see ``desktop_app.storage.keys``).
 
 Exit status: 0 done; 1 ``audit verify`` found a broken chain; 2 the command could not be
@@ -14,11 +15,9 @@ Standard output carries only the command's result; nothing personal is ever logg
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import logging
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.types import DocumentResult
-from desktop_app.settings import load_settings
+from desktop_app.runtime import Runtime, load_runtime
 from desktop_app.storage import (
     ReviewReason,
     StorageError,
@@ -68,14 +67,9 @@ def _days(text: str) -> int:
     return n
 
 
-def _operator() -> str:
-    name = os.environ.get("PASSPORT_DESK_OPERATOR")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "operator"
+def _runtime() -> Runtime:
+    """Settings file, folders and environment, resolved once per command."""
+    return load_runtime()
 
 
 def _add_database(p: argparse.ArgumentParser) -> None:
@@ -83,7 +77,8 @@ def _add_database(p: argparse.ArgumentParser) -> None:
         "--database",
         metavar="URL",
         default=None,
-        help="database URL or SQLite file (default: env DATABASE_URL, else the local file)",
+        help="database URL or SQLite file (default: env DATABASE_URL, else database_url in settings.json, "
+        "else the local file)",
     )
 
 
@@ -91,7 +86,8 @@ def _add_operator(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--operator",
         default=None,
-        help="who runs this, for the audit log (default: env PASSPORT_DESK_OPERATOR or the login name)",
+        help="who runs this, for the audit log (default: env PASSPORT_DESK_OPERATOR, else operator_name "
+        "in settings.json, else the login name)",
     )
 
 
@@ -214,9 +210,10 @@ def _fail(exc: StorageError) -> int:
     return EXIT_FAILED
 
 
-def _open(args: argparse.Namespace, *, read_only: bool = False) -> Store:
+def _open(args: argparse.Namespace, *, read_only: bool = False, rt: Runtime | None = None) -> Store:
+    rt = rt or _runtime()
     return open_store(
-        resolve_database_url(args.database), settings=store_settings(load_settings(), create=not read_only)
+        resolve_database_url(rt.database_url(args.database)), settings=store_settings(rt.settings, create=not read_only)
     )
 
 
@@ -281,15 +278,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.until is not None and args.until < args.since:
         print("error: --until is before --since", file=sys.stderr)
         return EXIT_FAILED
+    rt = _runtime()
     try:
-        with _open(args) as store:
+        with _open(args, rt=rt) as store:
             res = store.export(
                 args.format,
                 args.out,
                 since=args.since,
                 until=args.until,
-                actor=args.operator or _operator(),
-                workstation=socket.gethostname(),
+                actor=rt.operator(args.operator),
+                workstation=rt.workstation,
                 allowed_dir=args.export_dir,
             )
     except StorageError as e:
@@ -305,11 +303,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    days = args.older_than if args.older_than is not None else load_settings().retention_days
+    rt = _runtime()
+    days = args.older_than if args.older_than is not None else rt.settings.retention_days
     args.older_than = days
     try:
-        with _open(args) as store:
-            res = store.purge(days, actor=args.operator or _operator(), workstation=socket.gethostname())
+        with _open(args, rt=rt) as store:
+            res = store.purge(days, actor=rt.operator(args.operator), workstation=rt.workstation)
     except StorageError as e:
         return _fail(e)
     out = {
@@ -387,7 +386,7 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 
 def cmd_audit_public_key(args: argparse.Namespace) -> int:
     try:
-        signer = load_signer(store_settings(load_settings()).audit_signing_key or default_signing_key_path())
+        signer = load_signer(store_settings(_runtime().settings).audit_signing_key or default_signing_key_path())
     except StorageError as e:
         return _fail(e)
     if signer is None:
@@ -399,7 +398,7 @@ def cmd_audit_public_key(args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     try:
-        res = upgrade_database(resolve_database_url(args.database), backup=not args.no_backup)
+        res = upgrade_database(resolve_database_url(_runtime().database_url(args.database)), backup=not args.no_backup)
     except StorageError as e:
         return _fail(e)
     if res.changed:
@@ -416,11 +415,12 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
     if args.batch < 1 or (args.max_batches is not None and args.max_batches < 1):
         print("error: --batch and --max-batches must be 1 or more", file=sys.stderr)
         return EXIT_FAILED
+    rt = _runtime()
     try:
-        with _open(args, read_only=True) as store:
+        with _open(args, read_only=True, rt=rt) as store:
             res = store.rotate_key(
-                actor=args.operator or _operator(),
-                workstation=socket.gethostname(),
+                actor=rt.operator(args.operator),
+                workstation=rt.workstation,
                 batch=args.batch,
                 max_batches=args.max_batches,
             )
@@ -446,6 +446,7 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 def cmd_key_backup(args: argparse.Namespace) -> int:
     from desktop_app.storage.keys import KeyProvider, encode_key, key_fingerprint
 
+    rt = _runtime()
     try:
         provider = KeyProvider()
         master = provider.find()
@@ -454,9 +455,9 @@ def cmd_key_backup(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         # Opening with it proves it is this database's key before anyone escrows it.
         with open_store(
-            resolve_database_url(args.database),
+            resolve_database_url(rt.database_url(args.database)),
             key=master,
-            settings=store_settings(load_settings(), create=False),
+            settings=store_settings(rt.settings, create=False),
         ) as store:
             fingerprint = key_fingerprint(master)
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -471,7 +472,7 @@ def cmd_key_backup(args: argparse.Namespace) -> int:
                     f"# fingerprint {fingerprint}; restore with env PASSPORT_DESK_KEY or the key file.\n"
                     f"{encode_key(master)}\n"
                 )
-            store.note_key_backup(actor=args.operator or _operator(), fingerprint=fingerprint)
+            store.note_key_backup(actor=rt.operator(args.operator), fingerprint=fingerprint)
     except StorageError as e:
         return _fail(e)
     print(json.dumps({"path": str(args.out), "fingerprint": fingerprint, "source": provider.describe()}))
@@ -506,16 +507,19 @@ def save_scan_results(
 ) -> list[int]:
     """Store each result as a pending review item, all in one transaction; return their ids.
 
+    ``database_url`` (``--database``) wins over env ``DATABASE_URL`` and the settings file's
+    ``database_url`` (see :mod:`desktop_app.runtime`).
     The ids are in the order of ``results``. If anything fails, nothing is saved and a
     :class:`desktop_app.storage.StorageError` (plain message) is raised.
     """
     if not results:
         return []
-    with open_store(resolve_database_url(database_url), settings=store_settings) as store:
+    rt = _runtime()
+    with open_store(resolve_database_url(rt.database_url(database_url)), settings=store_settings) as store:
         ids = store.flag_batch_for_review(
             [(r, {}, _scan_reasons(r), None) for r in results],
-            operator=_operator(),
-            workstation=socket.gethostname(),
+            operator=rt.operator(),
+            workstation=rt.workstation,
         )
     log.info("Saved %d scan results for review", len(ids))
     return ids

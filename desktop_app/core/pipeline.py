@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from desktop_app.core.blas import limit_blas_threads
+from desktop_app.core.desk.verdicts import needs_review_flag
 from desktop_app.core.imaging import geometry as geo
 from desktop_app.core.imaging.load import (
     ImageLoadError,
@@ -544,9 +545,9 @@ class DocumentReader:
         flags.extend(self._expectation_flags(reading))
         # verified and accepted are the result's own (core.trust): the MRZ reading's verdict,
         # then the fields as merged with the visual zone and every flag of the page.
-        merged = replace(base, fields=fields, flags=tuple(flags))
-        if found and reading is not None and reading.accepted and not merged.accepted:
-            flags.append(Flag("needs_review", "The visual zone disagrees with the MRZ or is unsure of a field, or the document is not of an expected kind."))
+        review = needs_review_flag(reading, replace(base, fields=fields, flags=tuple(flags)))
+        if review is not None:
+            flags.append(review)
         all_text = text + sorted(viz_lines, key=lambda tl: (tl.box[1], tl.box[0]))
         timings["total"] = (time.perf_counter() - t_start) * 1000
         result = replace(base, fields=fields, flags=tuple(flags), timings_ms=timings, text=tuple(all_text),

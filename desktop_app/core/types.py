@@ -92,8 +92,29 @@ class CharSpan:
     end: int
 
 
+class _Judged:
+    """``verified`` and ``accepted``, read off the object's :attr:`verdict` (one rule:
+    :mod:`desktop_app.core.trust`)."""
+
+    __slots__ = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        raise NotImplementedError
+
+    @property
+    def verified(self) -> bool:
+        """The machine read can be trusted field by field."""
+        return self.verdict.verified
+
+    @property
+    def accepted(self) -> bool:
+        """Verified, and nothing in policy asks for a human look."""
+        return self.verdict.accepted
+
+
 @dataclass(frozen=True)
-class MrzReading:
+class MrzReading(_Judged):
     """What the MRZ engine makes of some MRZ lines (no image knowledge, boxes are None)."""
 
     format: DocumentFormat | None
@@ -118,16 +139,6 @@ class MrzReading:
     def verdict(self) -> Verdict:
         """Verified and accepted, and why not (the rule is :mod:`desktop_app.core.trust`)."""
         return judge(checks_valid=self.format is not None and self.valid, fields=self.fields, flags=self.flags)
-
-    @property
-    def verified(self) -> bool:
-        """The machine read can be trusted field by field."""
-        return self.verdict.verified
-
-    @property
-    def accepted(self) -> bool:
-        """Verified, and nothing in policy asks for a human look."""
-        return self.verdict.accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +171,7 @@ class Portrait:
 
 
 @dataclass(frozen=True)
-class DocumentResult:
+class DocumentResult(_Judged):
     """Everything read from one document image (one page of one input)."""
 
     status: ResultStatus
@@ -196,16 +207,6 @@ class DocumentResult:
             flags=self.flags,
             read=self.mrz.verdict,
         )
-
-    @property
-    def verified(self) -> bool:
-        """The machine read can be trusted field by field."""
-        return self.verdict.verified
-
-    @property
-    def accepted(self) -> bool:
-        """Verified, and nothing in policy asks for a human look."""
-        return self.verdict.accepted
 
     def to_json(self, *, include_file: bool = True) -> dict[str, Any]:
         """The object of the command-line contract."""

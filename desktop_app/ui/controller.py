@@ -2,7 +2,7 @@
 
 The main window is a view over this controller; tests drive the controller directly with
 ``qtbot.waitSignal``. It owns the queue model and the operator's working copy of the
-current document (:class:`~desktop_app.ui.form_state.DocumentForm`), feeds the engine a
+current document (:class:`~desktop_app.core.desk.form.DocumentForm`), feeds the engine a
 few documents ahead of the operator, drops whatever arrives for a request it no longer
 waits for, and saves through the store client off the GUI thread.
 """
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.core.desk.form import DocumentForm
+from desktop_app.core.desk.policy import reopen_rereads, save_refusal
 from desktop_app.core.types import DocumentResult, Flag
 from desktop_app.settings import Settings
 from desktop_app.ui.engine_client import EngineClient, EngineState, PageImage, StageUpdate
-from desktop_app.ui.form_state import DocumentForm
 from desktop_app.ui.models.queue_model import FINISHED_STATUSES, Origin, QueueItem, QueueModel, QueueStatus
-from desktop_app.ui.policy import reopen_rereads, save_refusal
 from desktop_app.ui.store_client import StoreClient
 
 if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up
@@ -438,14 +438,15 @@ class DocumentController(QObject):
 
     def confirm(self, acknowledged: Collection[str] = ()) -> bool:
         """Save the record as the operator sees it. Refused while a field blocks, without
-        the document's evidence (:func:`~desktop_app.ui.policy.save_refusal`), or while a
-        finding that needs an acknowledgement (expired, minor, specimen) is not in
-        ``acknowledged`` (codes; they are recorded in the audit trail)."""
-        if self._form is None or self._form.blocking() or self.save_refusal() is not None:
+        the document's evidence, or while a finding that needs an acknowledgement (expired,
+        minor, specimen) is not in ``acknowledged`` (codes; they are recorded in the audit
+        trail): the core's "can confirm" (:func:`~desktop_app.core.desk.verdicts.confirm_refusal`)."""
+        item, form = self._current, self._form
+        if item is None or form is None:
             return False
-        needed = tuple(a.code for a in self._form.acknowledgements())
-        if any(code not in acknowledged for code in needed):
+        if form.confirm_refusal(status=item.status, has_image=bool(item.pages), acknowledged=acknowledged) is not None:
             return False
+        needed = tuple(a.code for a in form.acknowledgements())
         begun = self._begin_save()
         if begun is None:
             return False

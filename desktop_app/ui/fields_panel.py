@@ -1,6 +1,6 @@
 """Every field of the contract, in document order: value (editable), state, confidence, source.
 
-The panel shows :class:`~desktop_app.ui.form_state.FieldView` values and reports edits;
+The panel shows :class:`~desktop_app.core.desk.form.FieldView` values and reports edits;
 it decides nothing itself. Edits are reported on ``textEdited`` (typing), never on
 programmatic updates, so showing a new stage can't be mistaken for an operator's change.
 """
@@ -14,8 +14,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
+from desktop_app.core.desk.form import DATE_KEYS, FIELD_LABELS, FieldView
 from desktop_app.core.types import FIELD_KEYS
-from desktop_app.ui.form_state import DATE_KEYS, FIELD_LABELS, FieldView
 from desktop_app.ui.style import state_pixmap, style_for
 
 SOURCE_TEXT: Final = {"mrz": "MRZ", "viz": "Visual zone", "mrz+viz": "MRZ + visual", "operator": "Operator"}

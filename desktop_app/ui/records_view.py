@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.desk.form import FIELD_LABELS
 from desktop_app.core.types import FIELD_KEYS
 from desktop_app.settings import Settings
-from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.records_model import RecordsModel
 from desktop_app.ui.store_client import StoreClient

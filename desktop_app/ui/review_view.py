@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.desk.form import FIELD_LABELS
+from desktop_app.core.desk.policy import approve_refusal, four_eyes_refusal
 from desktop_app.core.types import FIELD_KEYS
 from desktop_app.settings import Settings
 from desktop_app.ui.engine_client import bgr_to_qimage, overview_of
-from desktop_app.ui.form_state import FIELD_LABELS
 from desktop_app.ui.image_view import DocumentView
 from desktop_app.ui.models._table import RowIdRole, local_time
 from desktop_app.ui.models.review_model import ReviewModel
-from desktop_app.ui.policy import approve_refusal, four_eyes_refusal
 from desktop_app.ui.store_client import StoreClient
 
 if TYPE_CHECKING:  # the storage package pulls in SQLAlchemy: not at window start-up

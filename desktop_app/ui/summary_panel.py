@@ -8,7 +8,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QGroupBox, QLabel, QScrollArea, QWidget
 
-from desktop_app.ui.form_state import Summary
+from desktop_app.core.desk.form import Summary
 
 
 class SummaryPanel(QGroupBox):

@@ -25,7 +25,7 @@ GATE_PREFIX = "gate:"
 
 @functools.cache
 def good_document() -> Any:
-    from desktop_app.synth import generate
+    from tests.synth import generate
 
     return generate(GOOD_FORMAT, seed=GOOD_SEED, condition="clean")
 

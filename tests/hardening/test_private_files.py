@@ -22,6 +22,7 @@ def fresh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     home = tmp_path / "fresh" / "passport-desk"
     monkeypatch.setenv("PASSPORT_DESK_HOME", str(home))
     monkeypatch.delenv("PASSPORT_DESK_CONFIG", raising=False)
+    monkeypatch.delenv("PASSPORT_DESK_DATA_DIR", raising=False)  # it wins over PASSPORT_DESK_HOME
     old = os.umask(0o022)
     root = logging.getLogger()
     handlers = list(root.handlers)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core.pipeline import DocumentReader
-from desktop_app.synth import generate
+from tests.synth import generate
 
 FORMATS = ("TD1", "TD2", "TD3", "MRVA", "MRVB", "FRID")
 KEYS = ("document_code", "issuing_country", "surname", "given_names", "document_number", "nationality",

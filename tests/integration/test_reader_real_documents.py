@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from desktop_app.core.mrz import MrzData, compose_mrz
 from desktop_app.core.pipeline import DocumentReader, ReaderSettings
-from desktop_app.synth.fonts import cap_ratio, font
+from tests.synth.fonts import cap_ratio, font
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVSET = Path(os.environ.get("PASSPORT_DESK_DEVSET", ROOT.parent / "shared" / "devset"))

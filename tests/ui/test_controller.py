@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.desk.form import DocumentForm
+from desktop_app.core.desk.policy import ACK_CODES
 from desktop_app.storage import DatabaseLockedError
 from desktop_app.ui.application import Services
 from desktop_app.ui.controller import DocumentController
 from desktop_app.ui.engine_client import MSG_CRASHED
-from desktop_app.ui.form_state import DocumentForm
-from desktop_app.ui.policy import ACK_CODES
 from desktop_app.ui.qt_compat import emit_loses_bool_references
 
 

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from conftest import MRZ_LINES
 
+from desktop_app.core.desk.form import DocumentForm
 from desktop_app.core.mrz import MrzData, compose_mrz, read_mrz
 from desktop_app.core.types import DocumentResult, Field, Flag
-from desktop_app.ui.form_state import DocumentForm
 
 TODAY = date(2026, 6, 1)
 
@@ -142,7 +142,7 @@ def test_summary_keeps_the_image_findings_out_of_verified() -> None:
 
 
 def test_a_revalidation_failure_is_not_verified(monkeypatch: pytest.MonkeyPatch) -> None:
-    import desktop_app.ui.form_state as fs
+    import desktop_app.core.desk.form as fs
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")

@@ -331,8 +331,8 @@ def test_the_preview_while_the_engine_starts_is_decoded_off_the_gui_thread(
 def test_a_field_status_word_is_plain_text_in_its_state_colour(qtbot: QtBot) -> None:
     import fake_reader
 
+    from desktop_app.core.desk.form import DocumentForm
     from desktop_app.ui.fields_panel import FieldsPanel
-    from desktop_app.ui.form_state import DocumentForm
     from desktop_app.ui.style import style_for
 
     panel = FieldsPanel()

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.desk.policy import ACK_CODES
 from desktop_app.ui.application import Services
-from desktop_app.ui.policy import ACK_CODES
 
 
 def wait_label(qtbot: QtBot, svc: Services, name: str, *statuses: str) -> None:

@@ -39,7 +39,7 @@ def real_services(qtbot: QtBot, settings: Settings, store_opener: Callable[[], o
 def test_generated_passport_read_corrected_confirmed_and_found(
     qtbot: QtBot, real_services: Services, tmp_path: Path
 ) -> None:
-    from desktop_app.synth import generate
+    from tests.synth import generate
 
     doc = generate("TD3", 7)
     path = tmp_path / "generated-td3.png"

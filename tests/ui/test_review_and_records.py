@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.desk.policy import ACK_CODES
 from desktop_app.storage import ReviewStateError
 from desktop_app.ui.application import Services
-from desktop_app.ui.policy import ACK_CODES
 
 
 def flag_one(qtbot: QtBot, svc: Services, path: str, reason: str = "photo does not match") -> int:

@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.desk.policy import queue_tone
 from desktop_app.ui.application import Services
 from desktop_app.ui.main_window import PREFERRED_SIZE, MainWindow, first_geometry
-from desktop_app.ui.policy import queue_tone
 from desktop_app.ui.style import TONES
 
 LONG_FINDINGS = tuple(f"finding number {i}: a long sentence that wraps over the panel width" for i in range(8))

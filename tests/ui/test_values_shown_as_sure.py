@@ -10,9 +10,9 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 from test_form_state import TODAY, specimen
 
+from desktop_app.core.desk.form import DocumentForm
 from desktop_app.core.types import Field
 from desktop_app.ui.application import Services
-from desktop_app.ui.form_state import DocumentForm
 
 
 def test_a_sentence_as_place_of_birth_and_run_together_authority_show_as_check(

@@ -16,10 +16,10 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core.desk.form import DocumentForm
 from desktop_app.core.mrz import MrzData, compose_mrz, read_mrz
 from desktop_app.core.types import DocumentResult, Field
 from desktop_app.ui.application import Services
-from desktop_app.ui.form_state import DocumentForm
 
 TODAY = date(2026, 12, 3)
 

@@ -65,3 +65,9 @@ def test_importing_core_does_not_import_paddle_or_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_the_shipped_package_holds_no_generator_and_imports_no_tests() -> None:
+    """The synthetic document generator is tests/synth, outside the shipped package."""
+    assert not (PKG / "synth").exists()
+    assert _offenders(PKG, ("tests", "bench")) == []

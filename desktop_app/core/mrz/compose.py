@@ -6,8 +6,8 @@ test never asserts a digit nobody computed.
 
 Conventions (ICAO 9303 part 3):
 
-* Names: upper case, transliterated to A-Z (``Ä`` -> ``AE``, ``ß`` -> ``SS``, other
-  diacritics dropped), spaces and hyphens become ``<``, apostrophes and other punctuation
+* Names: upper case, transliterated to A-Z by the one table (:mod:`.translit`: ``Ä`` ->
+  ``AE``, ``ß`` -> ``SS``, ``Ħ`` -> ``H``, other diacritics dropped), spaces and hyphens become ``<``, apostrophes and other punctuation
   are removed. Surname and given names are joined by ``<<``. When the whole does not fit,
   it is cut at the field's end, so the last character is a letter as ICAO asks when a
   name was truncated (a cut that lands just after a whole name component is unavoidable
@@ -24,28 +24,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Final
 
 from desktop_app.core.mrz.checksum import check_digit
 from desktop_app.core.mrz.layouts import LAYOUTS, Layout
+from desktop_app.core.mrz.translit import letters_for
 from desktop_app.core.types import DocumentFormat
-
-_TRANSLIT: Final = {
-    "Ä": "AE",
-    "Æ": "AE",
-    "Ö": "OE",
-    "Ø": "OE",
-    "Œ": "OE",
-    "Ü": "UE",
-    "ß": "SS",
-    "ẞ": "SS",
-    "Å": "AA",
-    "Þ": "TH",
-    "Ð": "D",
-    "Đ": "D",
-    "Ł": "L",
-    "Ĳ": "IJ",
-}
 
 
 @dataclass(frozen=True)
@@ -69,23 +52,22 @@ class MrzData:
 def mrz_text(text: str) -> str:
     """``text`` in MRZ characters: upper case A-Z, 0-9, with spaces and hyphens as ``<``.
 
-    Apostrophes and other punctuation are dropped; letters with diacritics are
-    transliterated as ICAO 9303 part 3 recommends (``Ä`` -> ``AE``) or reduced to the
-    base letter.
+    Apostrophes and other punctuation are dropped; every other character is written in
+    the letters ICAO 9303 part 3 recommends (``Ä`` -> ``AE``, ``Ħ`` -> ``H``, ``Ж`` -> ``ZH``),
+    as the one transliteration table says (:func:`.translit.letters_for`).
+
+    >>> mrz_text("ĦAĠAR Ŋ-Ŧ")
+    'HAGAR<N<T'
     """
     out: list[str] = []
     for ch in text.upper():
-        if ch in _TRANSLIT:
-            out.append(_TRANSLIT[ch])
-            continue
         if ("A" <= ch <= "Z") or ("0" <= ch <= "9") or ch == "<":
             out.append(ch)
-            continue
-        if ch in " -\u2010\u2011\u2012\u2013\t":
+        elif ch in " -\u2010\u2011\u2012\u2013\t":
             out.append("<")
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.extend(c for c in base.upper() if ("A" <= c <= "Z") or ("0" <= c <= "9"))
+        else:  # a full-width digit is still its digit
+            digits = "".join(c for c in unicodedata.normalize("NFKD", ch) if "0" <= c <= "9")
+            out.append(letters_for(ch) or digits)
     return "".join(out)
 
 

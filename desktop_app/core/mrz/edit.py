@@ -33,19 +33,11 @@ from desktop_app.core.mrz.compose import (
 )
 from desktop_app.core.mrz.countries import SPECIMEN_CODES, country_name
 from desktop_app.core.mrz.dates import parse_iso
-from desktop_app.core.mrz.interpret import VALID_CODES, interpret
+from desktop_app.core.mrz.interpret import STATUS_RANK, VALID_CODES, interpret
 from desktop_app.core.mrz.layouts import LAYOUTS, Layout, Slot
 from desktop_app.core.mrz.repair import repair
 from desktop_app.core.types import FIELD_KEYS, Field, FieldStatus, Flag, MrzReading
 
-_RANK: Final[dict[FieldStatus, int]] = {
-    "ok": 0,
-    "corrected": 1,
-    "low_confidence": 2,
-    "mismatch": 3,
-    "unverified": 4,
-    "invalid": 5,
-}
 _ALNUM: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -207,7 +199,7 @@ def _write_number_tail(layout: Layout, rows: list[list[str]], cur: dict[str, str
 
 
 def _worse(a: FieldStatus, b: FieldStatus) -> FieldStatus:
-    return a if _RANK[a] >= _RANK[b] else b
+    return a if STATUS_RANK[a] >= STATUS_RANK[b] else b
 
 
 def revalidate(
@@ -275,7 +267,7 @@ def revalidate(
         if (
             prev is not None
             and prev.value == f.value
-            and _RANK[prev.status] > _RANK[f.status]
+            and STATUS_RANK[prev.status] > STATUS_RANK[f.status]
             and f.status != "invalid"
         ):
             fields[key] = replace(f, status=prev.status, reason=prev.reason, confidence=prev.confidence)

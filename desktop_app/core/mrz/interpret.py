@@ -24,7 +24,7 @@ hold the whole name: the operator takes it from the visual zone) ask for a human
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -36,7 +36,7 @@ from desktop_app.core.mrz.lookalikes import CHECK_BLIND
 from desktop_app.core.mrz.repair import Pos, Repaired
 from desktop_app.core.types import CHECK_KEYS, CharSpan, CheckStatus, Field, FieldStatus, Flag
 
-_RANK: Final[dict[FieldStatus, int]] = {
+STATUS_RANK: Final[dict[FieldStatus, int]] = {
     "ok": 0,
     "corrected": 1,
     "low_confidence": 2,
@@ -44,6 +44,7 @@ _RANK: Final[dict[FieldStatus, int]] = {
     "unverified": 4,
     "invalid": 5,
 }
+"""Field statuses, weakest first: a field takes the strongest doubt any rule finds."""
 _CONF_CAP: Final[dict[FieldStatus, float]] = {
     "ok": 1.0,
     "corrected": 0.9,
@@ -62,12 +63,6 @@ name (legal, never flagged) can make that composite hold over a wrong repair els
 the difference)."""
 _FlagFn = Callable[[str, str], None]
 VALID_CODES: Final = frozenset("ACIPV")
-_OWN_CHECK: Final = {
-    "document_number": "document_number",
-    "birth_date": "birth_date",
-    "expiry_date": "expiry_date",
-    "personal_number": "personal_number",
-}
 
 
 @dataclass
@@ -81,7 +76,7 @@ class _Draft:
     reasons: list[str] = field(default_factory=list)
 
     def worse(self, status: FieldStatus, reason: str | None) -> None:
-        if _RANK[status] > _RANK[self.status]:
+        if STATUS_RANK[status] > STATUS_RANK[self.status]:
             self.status = status
         if reason and reason not in self.reasons:
             self.reasons.append(reason)
@@ -216,10 +211,14 @@ def interpret(
     expiry_warning_days: int,
     low_confidence: float,
 ) -> Interpretation:
-    """Fields, checks and flags of repaired ``rows`` (see module docstring)."""
+    """Fields, checks and flags of repaired ``rows`` (see module docstring).
+
+    The steps, in order (a field keeps the strongest doubt any of them finds; ``penalty``
+    ranks competing readings and is summed in this order): check digits, repairs,
+    alignment edits, values, low OCR confidence, then the summary flags.
+    """
     d = _drafts(layout, rows, rep)
     flags: list[Flag] = []
-    penalty = 0.0
 
     def flag(code: str, message: str) -> None:
         if all(f.code != code for f in flags):
@@ -231,14 +230,39 @@ def interpret(
         for p in dr.positions:
             owner.setdefault(p, key)
 
-    # Check digits.
+    penalty = _judge_checks(layout, d, checks, flag, 0.0)
+    corrected, penalty = _judge_repairs(layout, rep, d, owner, flag, penalty)
+    penalty = _judge_edits(layout, rows, edits, d, owner, flag, penalty)
+    penalty += _judge_values(layout, rows, d, flag=flag, today=today, warn_days=expiry_warning_days)
+    _judge_confidence(layout, rows, confs, d, checks=checks, threshold=low_confidence)
+    _summary_flags(d, non_icao, corrected, flag)
+
+    penalty += 0.5 * sum(1 for dr in d.values() if dr.status == "unverified")
+    fields: dict[str, Field] = {}
+    spans: dict[str, CharSpan] = {}
+    for key, dr in d.items():
+        conf = _confidence(confs, dr.positions)
+        conf = min(conf, _CONF_CAP[dr.status])
+        fields[key] = Field(dr.value, conf, "mrz", dr.status, "; ".join(dr.reasons) or None, None)
+        spans[key] = dr.span
+    valid = all(v != "invalid" for v in checks.values())
+    return Interpretation(fields, spans, checks, flags, valid, penalty)
+
+
+def _judge_checks(
+    layout: Layout, d: dict[str, _Draft], checks: Mapping[str, CheckStatus], flag: _FlagFn, penalty: float
+) -> float:
+    """A failing own check digit makes its field invalid (the layout table says which digit
+    is whose); a failing composite leaves every field under it that no valid own digit
+    proves unverified."""
     failed = [k for k, v in checks.items() if v == "invalid"]
-    for key, check in _OWN_CHECK.items():
-        if key in d and checks.get(check) == "invalid":
-            d[key].worse("invalid", "check digit does not match")
+    for spec in layout.checks:
+        own_field = spec.own_field
+        if own_field is not None and own_field in d and checks.get(spec.key) == "invalid":
+            d[own_field].worse("invalid", "check digit does not match")
     if checks.get("composite") == "invalid":
         for key, dr in d.items():
-            own = _OWN_CHECK.get(key)
+            own = layout.own_check(key)
             if own is not None and checks.get(own) == "valid":
                 continue
             if dr.value and _covered_by_composite(layout, dr):
@@ -246,8 +270,27 @@ def interpret(
     if failed:
         flag("check_failed", "check digit mismatch: " + ", ".join(k.replace("_", " ") for k in failed))
         penalty += 10.0 * len(failed)
+    return penalty
 
-    # Repairs.
+
+_UNPROVED_WHY: Final[dict[str, str]] = {
+    "wildcard": "unreadable character, guessed",
+    "context": "taken as a filler inside a filler run",
+    "search": "a check digit failed; this is one guess that satisfies it",
+}
+
+
+def _judge_repairs(
+    layout: Layout,
+    rep: Repaired,
+    d: dict[str, _Draft],
+    owner: Mapping[Pos, str],
+    flag: _FlagFn,
+    penalty: float,
+) -> tuple[list[str], float]:
+    """Each change of the repair: ``corrected`` when a check digit proved it (never for a
+    field in :data:`_NEVER_PROVED`), else ``unverified`` with why; ambiguous positions and
+    the repair's notes make their field unverified. Returns the proved changes in words."""
     corrected: list[str] = []
     comp_spec = layout.check("composite")
     comp_digit = (comp_spec.digit.line, comp_spec.digit.start) if comp_spec is not None else None
@@ -261,44 +304,52 @@ def interpret(
             else:
                 flag("repaired_unverified", f"{label} repaired without proof: {what}")
             continue
-        name = owned in ("surname", "given_names")
         if ch.verified and owned not in _NEVER_PROVED:
             d[owned].worse("corrected", what + " (confirmed by the check digit)")
             corrected.append(owned.replace("_", " ") + ": " + what)
         else:
-            why = {
-                "lookalike": "names carry no check digit" if name else "no check digit of its own confirms it",
-                "wildcard": "unreadable character, guessed",
-                "context": "taken as a filler inside a filler run",
-                "search": "a check digit failed; this is one guess that satisfies it",
-            }[ch.how]
+            if ch.how == "lookalike":
+                name = owned in ("surname", "given_names")
+                why = "names carry no check digit" if name else "no check digit of its own confirms it"
+            else:
+                why = _UNPROVED_WHY[ch.how]
             d[owned].worse("unverified", f"{what}: {why}")
         penalty += 0.3 if ch.how == "lookalike" else 1.0
-    for pos, why in sorted(rep.ambiguous.items()):
+    for pos, reason in sorted(rep.ambiguous.items()):
         key_amb = owner.get(pos)
         if key_amb is not None:
-            d[key_amb].worse("unverified", why)
+            d[key_amb].worse("unverified", reason)
         else:
-            flag("repaired_unverified", why)
+            flag("repaired_unverified", reason)
     for pos, note in rep.notes.items():
         key_note = owner.get(pos)
         if key_note is not None:
             d[key_note].worse("unverified", note)
+    return corrected, penalty
 
-    # Alignment edits.
+
+def _judge_edits(
+    layout: Layout,
+    rows: Sequence[str],
+    edits: Sequence[Sequence[Edit]],
+    d: dict[str, _Draft],
+    owner: dict[Pos, str],
+    flag: _FlagFn,
+    penalty: float,
+) -> float:
+    """Fillers the alignment inserted or removed: the field they touch is judged by
+    :func:`_judge_edit`."""
     if any(edits):
         flag("length_repaired", "a line had the wrong length; fillers were inserted or removed")
     for line, line_edits in enumerate(edits):
         for e in line_edits:
             _judge_edit(layout, rows, line, e, d=d, owner=owner)
             penalty += 1.0 if e.char in "<?" else 2.0
+    return penalty
 
-    # Values.
-    penalty += _judge_values(layout, rows, d, flag=flag, today=today, warn_days=expiry_warning_days)
 
-    # Low OCR confidence.
-    _judge_confidence(layout, rows, confs, d, checks=checks, threshold=low_confidence)
-
+def _summary_flags(d: Mapping[str, _Draft], non_icao: Sequence[str], corrected: Sequence[str], flag: _FlagFn) -> None:
+    """The document-level findings that sum up the fields."""
     if non_icao:
         flag(
             "format_deviation",
@@ -312,17 +363,6 @@ def interpret(
     low = [k for k, v in d.items() if v.status == "low_confidence"]
     if low:
         flag("low_confidence", "OCR was unsure of: " + ", ".join(k.replace("_", " ") for k in low))
-
-    penalty += 0.5 * sum(1 for dr in d.values() if dr.status == "unverified")
-    fields: dict[str, Field] = {}
-    spans: dict[str, CharSpan] = {}
-    for key, dr in d.items():
-        conf = _confidence(confs, dr.positions)
-        conf = min(conf, _CONF_CAP[dr.status])
-        fields[key] = Field(dr.value, conf, "mrz", dr.status, "; ".join(dr.reasons) or None, None)
-        spans[key] = dr.span
-    valid = all(v != "invalid" for v in checks.values())
-    return Interpretation(fields, spans, checks, flags, valid, penalty)
 
 
 def _covered_by_composite(layout: Layout, dr: _Draft) -> bool:
@@ -498,7 +538,8 @@ def _judge_confidence(
     """
     kinds = kind_map(layout)
     for key, dr in d.items():
-        checked = checks.get(_OWN_CHECK.get(key, ""), "absent") == "valid"
+        own = layout.own_check(key)
+        checked = own is not None and checks.get(own, "absent") == "valid"
         for li, ci in dr.positions:
             c = _conf_at(confs, (li, ci))
             if c is None or c >= threshold:

@@ -8,9 +8,9 @@ from typing import Any, Final, Literal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from desktop_app.core.desk.policy import Tone, queue_tone
 from desktop_app.core.types import DocumentResult
 from desktop_app.ui.engine_client import PageImage
-from desktop_app.ui.policy import Tone, queue_tone
 from desktop_app.ui.style import TONE_WORDS, tone_icon
 
 QueueStatus = Literal[

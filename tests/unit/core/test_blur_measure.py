@@ -8,7 +8,7 @@ import pytest
 
 from desktop_app.core.imaging.mrz_locate import find_mrz
 from desktop_app.core.imaging.quality import BLUR_EDGE, BLUR_VARIANCE, blur_of, edge_blur, is_blurred
-from desktop_app.synth import generate
+from tests.synth import generate
 
 
 @pytest.fixture(scope="module")

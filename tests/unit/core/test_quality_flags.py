@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop_app.core.pipeline import DocumentReader, ReaderSettings
-from desktop_app.synth import generate
+from tests.synth import generate
 from tests.unit.core.test_pipeline import ScriptedEngine
 
 

@@ -149,3 +149,40 @@ def test_module_runs_as_a_program(sqlite_url: str, key_env: None, tmp_path: Path
     proc = verify()
     assert proc.returncode == 0, proc.stderr
     assert "intact (1 entries" in proc.stdout
+
+
+def test_settings_file_database_is_used_by_scan_save_and_records_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The window and the command line write to one database: a ``database_url`` set in
+    settings.json (as the Settings dialog saves it) is where ``scan --save`` stores and what
+    ``records list`` reads; ``--database`` and env ``DATABASE_URL`` still win, in that order."""
+    from desktop_app.cli import main as cli_main
+    from desktop_app.settings import Settings, save_settings
+
+    configured = tmp_path / "configured" / "desk.sqlite3"
+    save_settings(Settings(database_url=f"sqlite:///{configured}"), Path(os.environ["PASSPORT_DESK_CONFIG"]))
+    scan = tmp_path / "scan 1.jpg"
+    scan.write_bytes(b"this is text, not a JPEG")  # read fails fast (no OCR engine); saved as a review item
+
+    assert cli_main(["scan", "--json", "--save", str(scan)]) == 1  # 1: the read failed, the save did not
+    [obj] = json.loads(capsys.readouterr().out)
+    assert isinstance(obj["saved_id"], int)
+    assert configured.exists()
+    assert not Path(os.environ["PASSPORT_DESK_DATA_DIR"], "passport-desk.sqlite3").exists()
+
+    assert cli_main(["records", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(i["kind"], i["id"]) for i in listed] == [("review", obj["saved_id"])]
+
+    # DATABASE_URL wins over the settings file, and --database over both.
+    env_db, flag_db = tmp_path / "env.sqlite3", tmp_path / "flag.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{env_db}")
+    assert cli_main(["scan", "--json", "--save", str(scan)]) == 1
+    assert isinstance(json.loads(capsys.readouterr().out)[0]["saved_id"], int) and env_db.exists()
+    assert cli_main(["scan", "--json", "--save", "--database", str(flag_db), str(scan)]) == 1
+    capsys.readouterr()
+    assert flag_db.exists()
+    for db, n in ((configured, 1), (env_db, 1), (flag_db, 1)):
+        with open_store(f"sqlite:///{db}", key=KEY) as s:
+            assert s.counts()["pending"] == n

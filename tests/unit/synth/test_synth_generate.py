@@ -13,8 +13,9 @@ import pytest
 
 from desktop_app.core.mrz import compose_mrz
 from desktop_app.core.mrz.checksum import check_digit, is_valid
+from desktop_app.core.mrz.translit import mrz_spelling as transliterate
 from desktop_app.core.types import FIELD_KEYS
-from desktop_app.synth import (
+from tests.synth import (
     CONDITIONS,
     FORMATS,
     SyntheticDocument,
@@ -23,10 +24,9 @@ from desktop_app.synth import (
     mrz_data,
     set_seed,
 )
-from desktop_app.synth.__main__ import main as cli_main
-from desktop_app.synth.generator import mrz_names
-from desktop_app.synth.identity import make_identity
-from desktop_app.synth.translit import transliterate
+from tests.synth.__main__ import main as cli_main
+from tests.synth.generator import mrz_names
+from tests.synth.identity import make_identity
 
 SHAPE = {"TD3": (2, 44), "TD1": (3, 30), "TD2": (2, 36), "MRVA": (2, 44), "MRVB": (2, 36), "FRID": (2, 36)}
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

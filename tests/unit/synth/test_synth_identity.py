@@ -10,9 +10,9 @@ import pytest
 
 from desktop_app.core.mrz import compose_mrz
 from desktop_app.core.resources import samples_dir
-from desktop_app.synth import FORMATS, REFERENCE_DATE, mrz_data, transliterate
-from desktop_app.synth.i18n import DATE_STYLES, LANGUAGES, format_date
-from desktop_app.synth.identity import make_identity
+from tests.synth import FORMATS, REFERENCE_DATE, mrz_data, transliterate
+from tests.synth.i18n import DATE_STYLES, LANGUAGES, format_date
+from tests.synth.identity import make_identity
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_the_generator_needs_no_qt_database_or_ocr_engine() -> None:
     import sys
 
     code = (
-        "import sys, desktop_app.synth as s; s.generate('TD1', 1, 'hard'); "
+        "import sys, tests.synth as s; s.generate('TD1', 1, 'hard'); "
         "heavy = ('PySide6', 'sqlalchemy', 'paddle', 'paddleocr'); "
         "bad = [m for m in sys.modules if m.split('.')[0] in heavy]; "
         "assert not bad, bad"

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from desktop_app.core.mrz import compose_mrz
-from desktop_app.synth import FORMATS, SyntheticDocument, generate, generate_set, layouts, look, mrz_data
-from desktop_app.synth.generator import _rng
-from desktop_app.synth.identity import make_identity
-from desktop_app.synth.sheet import MRZ_PITCH_MM, mrz_layer
+from tests.synth import FORMATS, SyntheticDocument, generate, generate_set, layouts, look, mrz_data
+from tests.synth.generator import _rng
+from tests.synth.identity import make_identity
+from tests.synth.sheet import MRZ_PITCH_MM, mrz_layer
 
 N = 24  # documents per condition in the spread tests
 

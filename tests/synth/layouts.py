@@ -19,14 +19,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from desktop_app.synth import art
-from desktop_app.synth.art import RGB
-from desktop_app.synth.art import Image as Array
-from desktop_app.synth.i18n import format_date, label, title
-from desktop_app.synth.identity import Identity
-from desktop_app.synth.look import Look, MrzGround
-from desktop_app.synth.look import plain as plain_look
-from desktop_app.synth.sheet import MRZ_PITCH_MM, FloatBox, Sheet
+from tests.synth import art
+from tests.synth.art import RGB
+from tests.synth.art import Image as Array
+from tests.synth.i18n import format_date, label, title
+from tests.synth.identity import Identity
+from tests.synth.look import Look, MrzGround
+from tests.synth.look import plain as plain_look
+from tests.synth.sheet import MRZ_PITCH_MM, FloatBox, Sheet
 
 TD3_SIZE = (125.0, 88.0)
 TD1_SIZE = (85.6, 54.0)

@@ -17,10 +17,10 @@ import numpy.typing as npt
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from desktop_app.synth import fonts, look
-from desktop_app.synth.art import RGB
-from desktop_app.synth.art import Image as Array
-from desktop_app.synth.look import MrzPrint
+from tests.synth import fonts, look
+from tests.synth.art import RGB
+from tests.synth.art import Image as Array
+from tests.synth.look import MrzPrint
 
 FloatBox = tuple[float, float, float, float]
 

@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop_app.core.mrz import MrzData, compose_mrz
-from desktop_app.synth import degrade, layouts, look, scene
-from desktop_app.synth.identity import FORMATS, Identity, make_identity
+from tests.synth import degrade, layouts, look, scene
+from tests.synth.identity import FORMATS, Identity, make_identity
 
 CONDITIONS: Final = degrade.CONDITIONS
 GENERATOR_VERSION: Final = 2
@@ -83,7 +83,7 @@ class SyntheticDocument:
         """The truth file's content: the truth fields, and ``meta`` with boxes and the rest."""
         h, w = self.image.shape[:2]
         meta = {
-            "generator": f"desktop_app.synth {GENERATOR_VERSION}",
+            "generator": f"tests.synth {GENERATOR_VERSION}",
             "condition": self.condition,
             "seed": self.seed,
             "image_size": [w, h],

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app.synth.art import RGB
+from tests.synth.art import RGB
 
 STAMP_WORDS = ("SPECIMEN", "MUSTER", "MUESTRA", "SPÉCIMEN", "CAMPIONE", "ESPÉCIME", "VZOR", "MODEL")
 

@@ -1,4 +1,4 @@
-"""``python -m desktop_app.synth OUTDIR --n 20 --condition phone --seed 1``
+"""``python -m tests.synth OUTDIR --n 20 --condition phone --seed 1``
 
 Writes ``NNNN_FORMAT_CONDITION.jpg`` (``.png`` for clean) and a ``.json`` truth file beside
 each: the layout ``bench/accuracy.py FOLDER`` reads.
@@ -11,14 +11,14 @@ import sys
 import time
 from collections.abc import Sequence
 
-from desktop_app.synth.generator import CONDITIONS, generate, set_seed
-from desktop_app.synth.i18n import LANGUAGES
-from desktop_app.synth.identity import FORMATS
+from tests.synth.generator import CONDITIONS, generate, set_seed
+from tests.synth.i18n import LANGUAGES
+from tests.synth.identity import FORMATS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m desktop_app.synth",
+        prog="python -m tests.synth",
         description="Render synthetic identity documents with truth files.",
     )
     ap.add_argument("outdir", help="folder to write NAME.jpg/png + NAME.json into (created if missing)")

@@ -1,6 +1,6 @@
 """The sample documents bundled in ``resources/samples`` (self-test, quick start).
 
-``python -m desktop_app.synth.samples [FOLDER]`` writes them again. Which seed makes which
+``python -m tests.synth.samples [FOLDER]`` writes them again. Which seed makes which
 sample is fixed here; the people are invented. Re-render them whenever the generator's
 output changes (see ``GENERATOR_VERSION``) so their truth files stay exact.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from desktop_app.core.resources import samples_dir
-from desktop_app.synth.generator import generate
+from tests.synth.generator import generate
 
 SAMPLES: Final = {
     # name: (format, seed, condition) -- scanned at 200-300 dpi, as a counter scanner would

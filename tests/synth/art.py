@@ -470,7 +470,7 @@ def text_mask(text: str, font_name: str, cap_px: float) -> npt.NDArray[np.float3
     from PIL import Image as PILImage
     from PIL import ImageDraw
 
-    from desktop_app.synth import fonts
+    from tests.synth import fonts
 
     f = fonts.font_for_cap(font_name, max(4.0, cap_px))
     x0, y0, x1, y1 = (round(v) for v in f.getbbox(text, anchor="ls"))

@@ -14,8 +14,8 @@ from typing import Final
 
 import numpy as np
 
-from desktop_app.synth.i18n import DATE_STYLES, LANGUAGES
-from desktop_app.synth.translit import transliterate
+from desktop_app.core.mrz.translit import mrz_spelling as transliterate
+from tests.synth.i18n import DATE_STYLES, LANGUAGES
 
 REFERENCE_DATE: Final = dt.date(2025, 6, 30)
 """The generator's "today": ages, expiry and validity are drawn relative to it."""

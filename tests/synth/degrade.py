@@ -45,9 +45,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from desktop_app.synth import scene
-from desktop_app.synth.layouts import Flat, physical_size_mm
-from desktop_app.synth.sheet import MRZ_PITCH_MM
+from tests.synth import scene
+from tests.synth.layouts import Flat, physical_size_mm
+from tests.synth.sheet import MRZ_PITCH_MM
 
 CONDITIONS = ("clean", "scanner", "phone", "hard")
 
