@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.desk.verdicts import STILL_READING
 from desktop_app.settings import Settings
 from desktop_app.ui.camera import CameraDialog
 from desktop_app.ui.controller import DocumentController
@@ -730,7 +731,8 @@ class MainWindow(QMainWindow):
         refusal = c.save_refusal() if form is not None else None
         acks = form.acknowledgements() if form is not None else ()
         acked = not acks or self.ack_box.isChecked()
-        can_confirm = form is not None and not blocking and not saving and refusal is None and acked
+        reading = c.current is not None and c.current.status == "reading"
+        can_confirm = form is not None and not blocking and not saving and refusal is None and acked and not reading
         self.confirm_button.setEnabled(can_confirm)
         self.confirm_action.setEnabled(form is not None and not saving)  # says why if it cannot
         self.override_button.setVisible(form is not None and bool(blocking))
@@ -750,6 +752,8 @@ class MainWindow(QMainWindow):
             self.blockers.setText("")
         elif refusal is not None:
             self.blockers.setText(f"<b style='color:#c5221f'>Cannot save:</b> {html.escape(refusal)}")
+        elif reading:
+            self.blockers.setText("Reading the visual zone… Confirm when it finishes.")
         elif blocking:
             names = ", ".join(f"{v.label} ({v.explanation().lower()})" for v in blocking)
             self.blockers.setText(f"<b style='color:#c5221f'>Cannot confirm yet:</b> {html.escape(names)}")
@@ -911,6 +915,10 @@ class MainWindow(QMainWindow):
     def confirm(self) -> None:
         form = self.controller.form
         if form is None or self.controller.saving or self._refuse_saving():
+            return
+        cur = self.controller.current
+        if cur is not None and cur.status == "reading":
+            self.show_banner("info", f"Not yet: {STILL_READING}.")
             return
         if form.blocking():
             self.show_banner(

@@ -238,3 +238,33 @@ def test_a_typed_expiry_in_the_past_needs_the_acknowledgement(
     assert c.save_refusal() is None
     assert w.ack_box.isVisible() and "expired on 2017-04-15" in w.ack_box.text()
     assert not c.confirm()  # no tick, no save
+
+
+def test_confirm_waits_for_the_visual_zone(qtbot: QtBot, services: Services, make_doc: Callable[[str], str]) -> None:
+    """The walkthrough saved a record with Ctrl+Return 0.6 s after the MRZ came up, while
+    the visual zone was still being read: the record missed the visual zone's fields and
+    what they find. Confirm waits; flagging for review stays open."""
+    from desktop_app.core.desk.verdicts import STILL_READING
+
+    svc, c, w = services, services.controller, services.window
+    saved: list[object] = []
+    c.saved.connect(lambda *a: saved.append(a))
+    c.add_files([make_doc("slow.png")])
+    qtbot.waitUntil(lambda: c.form is not None, timeout=15000)  # the MRZ is on screen
+    assert c.current is not None and c.current.status == "reading"
+    w._update_actions()
+    assert not w.confirm_button.isEnabled()
+    assert "Confirm when it finishes" in shown_text(w.blockers)
+    w.confirm_action.trigger()
+    assert not c.confirm()
+    assert c.form is not None and c.form.confirm_refusal(status="reading", has_image=True, acknowledged=()) == STILL_READING
+    assert w.flag_button.isEnabled()
+    wait_status(qtbot, svc, "slow.png", "ready")
+    qtbot.waitUntil(lambda: "Confirm when it finishes" not in shown_text(w.blockers), timeout=5000)
+    assert saved == []  # nothing was saved while reading
+    form = c.form
+    assert form is not None
+    acks = tuple(a.code for a in form.acknowledgements())
+    assert form.confirm_refusal(status="ready", has_image=True, acknowledged=acks) is None
+    with qtbot.waitSignal(c.saved, timeout=10000):
+        assert c.confirm(acks)

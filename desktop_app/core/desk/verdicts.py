@@ -77,6 +77,12 @@ def form_verdict(
     return replace(result, mrz=reading, fields=fields, flags=tuple(flags)).verdict
 
 
+STILL_READING: Final = "the visual zone is still being read; confirm when it finishes, or flag the document for review"
+"""Why a document whose MRZ is on screen cannot be confirmed yet: a record confirmed before
+the visual zone is read would miss what it finds (an expiry only the visual zone prints, a
+mismatch). Flagging it for review stays open."""
+
+
 def confirm_refusal(
     *,
     status: str,
@@ -96,6 +102,8 @@ def confirm_refusal(
     refusal = save_refusal(status=status, has_image=has_image, mrz_read=mrz_read, fmt=fmt, values=values)
     if refusal is not None:
         return refusal
+    if status == "reading":
+        return STILL_READING
     labels = list(blocking)
     if labels:
         return "fix these fields first, or send the document for review: " + ", ".join(labels)

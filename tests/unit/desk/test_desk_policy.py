@@ -94,3 +94,11 @@ def test_needs_review_when_the_page_undoes_what_the_mrz_alone_would_accept() -> 
     flag = verdicts.needs_review_flag(r.mrz, replace(r, fields=fields))
     assert flag is not None and flag.code == "needs_review"
     assert verdicts.needs_review_flag(None, r) is None
+
+
+def test_confirm_is_refused_while_the_visual_zone_is_read_but_not_when_ready() -> None:
+    from desktop_app.core.desk.verdicts import STILL_READING, confirm_refusal
+
+    kw = {"has_image": True, "mrz_read": True, "fmt": "TD3", "values": {}, "blocking": (), "needed": (), "acknowledged": ()}
+    assert confirm_refusal(status="reading", **kw) == STILL_READING  # type: ignore[arg-type]
+    assert confirm_refusal(status="ready", **kw) is None  # type: ignore[arg-type]
