@@ -657,18 +657,29 @@ def _plausible_label_start(text: str, comp: Compact, hit: LabelHit) -> bool:
     return hit.length >= 5
 
 
+_GLUED_INDEX: Final = re.compile(r"^\d{1,2}(?=[^\W\d_])")
+"""A field number printed (or read) glued to its label: "9UDARAS", "11Kasutaja..."."""
+
+
 def _absorb_translation_before(text: str, start: int) -> int:
-    """"2. Kod/Code": a lower-case word and a slash before a label is its unknown translation."""
+    """"2. Kod/Code": a word and a slash before a label at the line's start is the label's
+    translation in a language the table lacks, or in a script the recogniser reads as
+    Latin junk ("OPTAHAKIBHIIAYTIAIIIAPT/AUTHORITY" for "ОРГАН, ЯКІ ВЫДАЎ ПАШПАРТ"): a
+    value is never followed by a slash and a label. In capitals too; digits only where the
+    recogniser gives them for a national letter (one at a time, "PAMAJ3HHCTBA")."""
     head = text[:start].rstrip()
     if not head.endswith("/"):
         return start
     words = head[:-1].strip()
-    m = _INDEX_AT_START.match(words)
+    m = _INDEX_AT_START.match(words) or _GLUED_INDEX.match(words)
     if m:
         words = words[m.end() :]
-    if not words or not any(c.islower() for c in words) or len(words) > 40:
+    if not words or len(words) > 40 or re.search(r"\d\d", words):
         return start
-    if not all(c.isalpha() or c in " /.-'’" for c in words):
+    letters = sum(c.isalpha() for c in words)
+    if letters < 2 or not all(c.isalnum() or c in " /.-'’" for c in words):
+        return start
+    if sum(c.isdigit() for c in words) > 0.2 * letters:
         return start
     return 0
 

@@ -8,6 +8,7 @@ from datetime import date
 from desktop_app.core.types import TextLine
 from desktop_app.core.viz import extract_viz_fields
 from desktop_app.core.viz.fragments import join_fragments
+from desktop_app.core.viz.labels import IGNORED, parse_line
 
 TODAY = date(2025, 6, 1)
 
@@ -29,3 +30,30 @@ def test_the_wider_gap_joins_only_pieces_that_make_a_date() -> None:
     assert len(join_fragments(lines)) == 2
     whole = [TextLine("25.05.2014", 0.99, (262, 673, 370, 692)), TextLine("14", 0.97, (385, 677, 405, 689))]
     assert len(join_fragments(whole)) == 2
+
+
+def test_a_translation_in_another_script_before_the_slash_is_part_of_the_label() -> None:
+    # Belarus: the Cyrillic half of "ОРГАН, ЯКІ ВЫДАЎ ПАШПАРТ/AUTHORITY" read as Latin junk
+    # in capitals; the label's column starts where that line starts.
+    segs = [s for s in parse_line("OPTAHAKIBHIIAYTIAIIIAPT/AUTHORITY") if s.field is not None]
+    assert [(s.field, s.label_start) for s in segs] == [("authority", 0)]
+    assert [s.field for s in parse_line("PAMAJ3HHCTBA/NATIONALITY")] == ["nationality"]
+    lines = [
+        TextLine("OPTAHAKIBHIIAYTIAIIIAPT/AUTHORITY", 0.81, (1349, 734, 1926, 780)),
+        TextLine("HIATA BbUIAYbI/DATE OFISSUE", 0.85, (643, 741, 1061, 776)),
+        TextLine("28042006", 1.0, (693, 778, 1051, 832)),
+        TextLine("MINISTRY OF", 0.97, (1351, 782, 1672, 826)),
+        TextLine("INTERNALAFFAIRS", 0.99, (1353, 845, 1825, 888)),
+    ]
+    found = extract_viz_fields(lines, page_size=(1986, 1398), today=TODAY)
+    assert found["authority"].value == "MINISTRY OF INTERNALAFFAIRS"
+
+
+def test_a_glued_field_number_and_a_translation_before_a_label_are_no_value() -> None:
+    segs = parse_line("11Kasutajaallken/Holder's signature")
+    assert [s.field for s in segs] == [IGNORED]
+
+
+def test_a_value_before_a_slash_and_a_label_stays_a_value_when_it_is_a_date() -> None:
+    segs = parse_line("12.08.1964/Place of birth")
+    assert segs[0].field is None
