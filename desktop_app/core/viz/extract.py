@@ -155,6 +155,11 @@ AFTER_TRANSLATION: Final = 0.8
 next translation, in capitals ("SURNAME / ZITA REMHURI / ISIBONGO")."""
 
 
+ROW_ALIGNED: Final = 0.8
+"""A value right of its label shares the label's row: their boxes overlap this much."""
+OFF_ROW: Final = 0.9
+"""Factor on a value right of its label but off its row (under the factor of a value below)."""
+
 LABEL_LIKE: Final = 0.8
 """Factor on a place or authority in lower case right after its label."""
 
@@ -439,6 +444,11 @@ def _candidates_for(
         far = best_right.box[0] - label.box[2] > FAR_RIGHT_LINES * line_h
         doubt = ("it is printed far right of its label" if far
                  else _shape_doubt(best_right.line, best_right.start, best_right.end, line_h, field))
+        if _v_overlap(label.box, best_right.box) < ROW_ALIGNED:
+            # Half a line off the label's row: a block beside it (a heading, the next
+            # column's text) more often than its value, which shares the label's line.
+            found = [replace(c, score=c.score * OFF_ROW) for c in found]
+            doubt = doubt or "it is printed beside its label but off its row"
         out.extend(_doubted(found, doubt))
 
     # Below the label, in its column; a bilingual label split over two lines continues.

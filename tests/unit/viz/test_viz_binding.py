@@ -57,3 +57,28 @@ def test_a_glued_field_number_and_a_translation_before_a_label_are_no_value() ->
 def test_a_value_before_a_slash_and_a_label_stays_a_value_when_it_is_a_date() -> None:
     segs = parse_line("12.08.1964/Place of birth")
     assert segs[0].field is None
+
+
+def test_a_block_beside_the_label_but_off_its_row_loses_to_the_value_under_it() -> None:
+    # Belgium: "Place of issue" with the town under it; right of the label, half a line
+    # lower, the country's name heads a block of its own.
+    lines = [
+        TextLine("Ausstellungsort/Place of issue", 0.97, (55, 890, 349, 915)),
+        TextLine("BELGIQUE", 0.97, (447, 902, 533, 925)),
+        TextLine("BELGIE BELGIEN", 0.97, (424, 919, 555, 939)),
+        TextLine("SANKT VITH", 0.97, (54, 922, 180, 948)),
+        TextLine("BELGIUM", 0.97, (456, 942, 525, 958)),
+    ]
+    found = extract_viz_fields(lines, page_size=(954, 1383), today=TODAY)
+    assert found["authority"].value == "SANKT VITH"
+
+
+def test_a_value_on_its_labels_row_is_still_taken_from_the_right() -> None:
+    lines = [
+        TextLine("Place of issue", 0.97, (55, 890, 200, 915)),
+        TextLine("SANKT VITH", 0.97, (260, 888, 400, 916)),
+        TextLine("BELGIUM", 0.97, (54, 930, 150, 955)),
+    ]
+    found = extract_viz_fields(lines, page_size=(954, 1383), today=TODAY)
+    assert found["authority"].value == "SANKT VITH"
+    assert found["authority"].doubt is None
