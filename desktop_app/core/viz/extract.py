@@ -42,7 +42,8 @@ from typing import Final
 
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
-from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VISA_MARK, Segment, parse_line
+from desktop_app.core.viz.dates import parse_date_detail
+from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VALIDITY, VISA_MARK, Segment, parse_line
 from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.values import (
     DATE_KINDS,
@@ -209,7 +210,7 @@ def extract_viz_fields(
     rows = _RowIndex(pieces)
     candidates: list[_Candidate] = []
     for label in labels:
-        if label.field in READABLE_FIELDS or label.field == FULL_NAME:
+        if label.field in READABLE_FIELDS or label.field in (FULL_NAME, VALIDITY):
             found = _candidates_for(label, rows, line_h=line_h, width=width, height=height, today=ref)
             candidates.extend(found)
     if is_visa:
@@ -679,10 +680,33 @@ def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: 
             _candidate(key, line, span[0] + v.start, span[0] + v.end, v, factor)
             for key, v in zip(("surname", "given_names"), pair, strict=True)
         ]
+    if field == VALIDITY:
+        return _validity(line, span, factor, today)
     value = read_value(field, text, today=today.today, month_first=today.month_first)
     if value is None:
         return []
     return [_candidate(field, line, span[0] + value.start, span[0] + value.end, value, factor)]
+
+
+VALIDITY_START: Final = "the start of the printed validity, taken as the date of issue"
+
+
+def _validity(line: _Line, span: tuple[int, int], factor: float, today: DateRule) -> list[_Candidate]:
+    """"01.01.2004-01.01.2009" under "Valid from - until": the expiry date, and the date
+    of issue in doubt (a card valid from a day was mostly, not surely, issued that day)."""
+    text = line.text[span[0] : span[1]]
+    first = parse_date_detail(text, kind="issue", today=today.today, month_first=today.month_first)
+    if first is None or first.partial:
+        return []
+    rest = text[first.end :]
+    second = parse_date_detail(rest, kind="expiry", today=today.today, month_first=today.month_first)
+    if second is None or second.partial or second.iso <= first.iso:
+        return []
+    s0, s1 = span[0] + first.start, span[0] + first.end
+    e0, e1 = span[0] + first.end + second.start, span[0] + first.end + second.end
+    issued = _candidate("issue_date", line, s0, s1, Value(first.iso, 0, 0, 0.9 if first.repaired else 1.0), factor)
+    expiry = _candidate("expiry_date", line, e0, e1, Value(second.iso, 0, 0, 0.9 if second.repaired else 1.0), factor)
+    return [replace(issued, result=replace(issued.result, doubt=VALIDITY_START)), expiry]
 
 
 def _candidate(field: str, line: _Line, start: int, end: int, value: Value, factor: float) -> _Candidate:

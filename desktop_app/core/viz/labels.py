@@ -44,6 +44,9 @@ FULL_NAME: Final = "_full_name"
 """Pseudo-field: "Surname, name" (visas) announces "SURNAME, GIVEN NAMES" in one value."""
 HOLDER_PASSPORT: Final = "_passport_no"
 """Pseudo-field: "Passport No." is the document number, except on a visa (the holder's passport)."""
+VALIDITY: Final = "_validity"
+"""Pseudo-field: "Valid from - until" announces a date range; its end is the expiry date and
+its start, on cards that print no date of issue, the day the card was issued."""
 VISA_MARK: Final = "_visa"
 """Pseudo-field: labels only visas print ("Type of visa", "Number of entries" ...)."""
 
@@ -84,6 +87,13 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Né(e) à", "~à", "Lugar de nacimiento", "Geburtsort", "Luogo di nascita",
         "Local de nascimento", "Naturalidade", "Geboorteplaats", "Plaats van geboorte",
         "Födelseort", "Fødested", "Syntymäpaikka", "Miejsce urodzenia",
+        # one label for both (Belgium, Germany ...): the place is the text before the date
+        "Place and date of birth", "Geburtsort und -datum", "Lieu et date de naissance",
+        "Plaats en datum van geboorte", "Lugar y fecha de nacimiento", "Luogo e data di nascita",
+    ),
+    VALIDITY: (
+        "Valid from - until", "Gültig von - bis", "Valable du - au", "Geldig van - tot",
+        "Válido desde - hasta", "Valido dal - al",
     ),
     "sex": (
         "Sex", "Sexe", "Sexo", "Gender", "Geschlecht", "Sesso", "Geslacht", "Kön", "Kjønn",

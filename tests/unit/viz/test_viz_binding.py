@@ -82,3 +82,26 @@ def test_a_value_on_its_labels_row_is_still_taken_from_the_right() -> None:
     found = extract_viz_fields(lines, page_size=(954, 1383), today=TODAY)
     assert found["authority"].value == "SANKT VITH"
     assert found["authority"].doubt is None
+
+
+def _belgian_card() -> list[TextLine]:
+    return [
+        TextLine("Geburtsortund-datum/Place anddate of birth", 0.96, (288, 180, 728, 212)),
+        TextLine("Rochefort 01.DEZ.1985", 0.99, (291, 212, 574, 241)),
+        TextLine("Gultig von-bis/Valid from-until", 0.96, (27, 382, 337, 409)),
+        TextLine("01.01.2004-01.01.2009", 0.99, (24, 413, 301, 441)),
+    ]
+
+
+def test_one_label_for_place_and_date_of_birth_gives_the_place_and_no_date_of_issue() -> None:
+    found = extract_viz_fields(_belgian_card(), page_size=(954, 1383), today=TODAY)
+    assert found["place_of_birth"].value == "ROCHEFORT"
+    assert found.get("issue_date") is None or found["issue_date"].value != "1985-12-01"
+
+
+def test_a_validity_range_gives_the_expiry_and_a_date_of_issue_in_doubt() -> None:
+    found = extract_viz_fields(_belgian_card(), page_size=(954, 1383), today=TODAY)
+    assert found["expiry_date"].value == "2009-01-01"
+    assert found["issue_date"].value == "2004-01-01"
+    assert found["issue_date"].doubt  # the start of validity is not surely the issue day
+    assert found["expiry_date"].doubt is None
