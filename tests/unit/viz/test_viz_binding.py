@@ -7,6 +7,7 @@ from datetime import date
 
 from desktop_app.core.types import TextLine
 from desktop_app.core.viz import extract_viz_fields
+from desktop_app.core.viz.dates import parse_printed_date
 from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.labels import IGNORED, parse_line
 
@@ -105,3 +106,10 @@ def test_a_validity_range_gives_the_expiry_and_a_date_of_issue_in_doubt() -> Non
     assert found["issue_date"].value == "2004-01-01"
     assert found["issue_date"].doubt  # the start of validity is not surely the issue day
     assert found["expiry_date"].doubt is None
+
+
+def test_a_month_in_a_language_the_table_lacks_beside_a_slash_is_left_out_of_the_date() -> None:
+    # Irish passports print "MFO/SEP" (Meán Fómhair); the English half names the month.
+    assert parse_printed_date("16 MFO/SEP 2013", kind="issue", today=TODAY) == "2013-09-16"
+    # a word without the slash is no translation: the date stays unread
+    assert parse_printed_date("16 XY SEP 2013", kind="issue", today=TODAY) is None
