@@ -500,18 +500,18 @@ def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int],
         for other in rows.between(last.box[3] - 0.5 * line_h, last.box[3] + 0.8 * line_h):
             if other.line.index in used or other.box[1] < last.box[1] + 0.5 * last.line.height:
                 continue
-            if abs(other.box[0] - first.box[0]) > 0.8 * line_h:
+            left_aligned = abs(other.box[0] - first.box[0]) <= 0.8 * line_h
+            centred = abs((other.box[0] + other.box[2]) - (first.box[0] + first.box[2])) / 2 <= 0.8 * line_h
+            if not (left_aligned or centred):
                 continue
             nxt = other
             break
         if nxt is None or nxt.is_label:
             break
         text = nxt.line.text[nxt.start : nxt.end].strip()
-        letters = [c for c in text if c.isalpha()]
-        capitals = sum(c.isupper() for c in letters) >= 0.8 * len(letters) if letters else False
         heights_match = 0.7 * last.line.height <= nxt.line.height <= 1.4 * last.line.height
-        if not capitals or not heights_match:
-            break  # mixed case under a value is mostly the next field's label
+        if not _same_case_style(raw, text) or not heights_match:
+            break  # mixed case under a value in capitals is mostly the next field's label
         more = read_value(cand.field, text, today=date.min)
         if more is None:
             break
@@ -522,6 +522,25 @@ def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int],
     if last is first:
         return cand
     return replace(cand, result=replace(cand.result, value=value, raw=raw, box=box))
+
+
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _title_case(text: str) -> bool:
+    """Every word of four letters or more starts with a capital ("Department of State")."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _same_case_style(value: str, text: str) -> bool:
+    """A line continues a value printed in its style: capitals under capitals, or title
+    case under a value printed in title case ("United States" / "Department of State")."""
+    if _capitals(value):
+        return _capitals(text)
+    return _title_case(value) and _title_case(text)
 
 
 _TYPED: Final = frozenset(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop_app.core.types import TextLine
+from desktop_app.core.types import Field, TextLine
 from desktop_app.core.viz import extract_viz_fields
 from desktop_app.core.viz.dates import parse_printed_date
 from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.labels import IGNORED, parse_line
+from desktop_app.core.viz.layout import infer_from_layout
 
 TODAY = date(2025, 6, 1)
 
@@ -113,3 +114,36 @@ def test_a_month_in_a_language_the_table_lacks_beside_a_slash_is_left_out_of_the
     assert parse_printed_date("16 MFO/SEP 2013", kind="issue", today=TODAY) == "2013-09-16"
     # a word without the slash is no translation: the date stays unread
     assert parse_printed_date("16 XY SEP 2013", kind="issue", today=TODAY) is None
+
+
+def test_an_authority_in_title_case_continues_on_the_centred_line_under_it() -> None:
+    # United States: "United States" / "Department of State", centred in the column.
+    lines = [
+        TextLine("Authority/Autorite/Autoridad", 0.84, (427, 204, 541, 220)),
+        TextLine("United States", 0.97, (446, 221, 531, 235)),
+        TextLine("Department of State", 0.97, (424, 235, 549, 254)),
+    ]
+    found = extract_viz_fields(lines, page_size=(600, 393), today=TODAY)
+    assert found["authority"].value == "UNITED STATES DEPARTMENT OF STATE"
+
+
+def test_a_value_in_capitals_does_not_continue_into_a_mixed_case_line() -> None:
+    lines = [
+        TextLine("Authority/Autorite", 0.9, (400, 200, 540, 220)),
+        TextLine("UNITED STATES", 0.97, (400, 221, 500, 235)),
+        TextLine("Date of expiry", 0.97, (400, 236, 500, 250)),
+    ]
+    found = extract_viz_fields(lines, page_size=(600, 393), today=TODAY)
+    assert found["authority"].value == "UNITED STATES"
+
+
+def test_a_label_in_capitals_beside_the_date_of_issue_is_no_authority_by_position() -> None:
+    mrz = {"birth_date": Field("1988-05-04", 0.99, "mrz"), "expiry_date": Field("2023-09-15", 0.99, "mrz")}
+    lines = [
+        TextLine("04 MAY 1988", 0.99, (516, 245, 728, 265)),
+        TextLine("16 SEP 2013", 0.97, (237, 326, 423, 346)),
+        TextLine("DATE OF EXPIRY/DATE D'EXPIRATION", 0.94, (515, 330, 752, 344)),
+    ]
+    found = infer_from_layout(lines, {}, mrz, today=TODAY)
+    assert found["issue_date"].value == "2013-09-16"
+    assert "authority" not in found
