@@ -268,6 +268,8 @@ class Compact:
     """The raw character was lower case (labels are often printed in mixed case)."""
     gap: tuple[bool, ...]
     """``gap[i]``: a space or punctuation follows compact character ``i`` (a word ends)."""
+    colon: tuple[bool, ...] = ()
+    """``colon[i]``: a colon follows compact character ``i`` (spaces aside): "À: PARIS"."""
 
 
 def compact_line(text: str, skip: frozenset[int] = frozenset()) -> Compact:
@@ -301,7 +303,8 @@ def compact_line(text: str, skip: frozenset[int] = frozenset()) -> Compact:
     if boundary:
         boundary[-1] = True
         gaps[-1] = True
-    return Compact("".join(chars), tuple(raw_start), tuple(boundary), tuple(lower), tuple(gaps))
+    colon = tuple(text[r + 1 :].lstrip().startswith(":") for r in raw_start)
+    return Compact("".join(chars), tuple(raw_start), tuple(boundary), tuple(lower), tuple(gaps), colon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,8 +442,8 @@ def _hits_at(comp: Compact, pos: int) -> list[LabelHit]:
         entry = _EXACT.get(chars[pos:end])
         if entry is None:
             continue
-        if entry.weak and not any(comp.lower[pos:end]):
-            continue  # "LE HAVRE" is a place, "Le" a label
+        if entry.weak and not any(comp.lower[pos:end]) and not (pos == 0 and comp.colon[end - 1]):
+            continue  # "LE HAVRE" is a place, "Le" a label; "À:" starting a line is a label
         if comp.boundary[end - 1] or (len(entry.compact) >= 7 and _one_word_tail(comp, pos, end)):
             keep(LabelHit(entry.field, pos, end, 0, len(entry.compact), entry.weak))
     # Fuzzy labels: a bigram filter first (each edit breaks at most two bigrams).

@@ -147,3 +147,14 @@ def test_a_label_in_capitals_beside_the_date_of_issue_is_no_authority_by_positio
     found = infer_from_layout(lines, {}, mrz, today=TODAY)
     assert found["issue_date"].value == "2013-09-16"
     assert "authority" not in found
+
+
+def test_a_short_label_read_in_capitals_with_its_colon_at_the_lines_start_is_a_label() -> None:
+    # French card: "à: PARIS 1ER (75)" read "A:PARIS 1ER(75)".
+    segs = parse_line("A:PARIS 1ER(75)")
+    assert [(s.field, "A:PARIS 1ER(75)"[s.value_start : s.value_end]) for s in segs] == [
+        ("place_of_birth", "PARIS 1ER(75)")
+    ]
+    # without the colon, or inside a line, a short word in capitals stays a value
+    assert [s.field for s in parse_line("LE HAVRE")] == [None]
+    assert all(s.field is None for s in parse_line("SAINT A: PARIS"))
