@@ -473,7 +473,9 @@ def _candidates_for(
             # Latin one is the value.
             latin = _nearest_below(below.box, rows, seen_lines | {below.line.index}, label, right_edge, tol_x,
                                    line_h, height)
-            if latin is not None and not latin.is_label and not looks_non_latin(latin.line.text[latin.start : latin.end]):
+            latin_text = "" if latin is None else latin.line.text[latin.start : latin.end]
+            # the transliteration is printed as values are (in capitals), not as labels
+            if latin is not None and not latin.is_label and not looks_non_latin(latin_text) and _capitals(latin_text):
                 below = latin
         found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
         if not found and field == FULL_NAME:

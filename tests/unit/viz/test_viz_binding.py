@@ -158,3 +158,15 @@ def test_a_short_label_read_in_capitals_with_its_colon_at_the_lines_start_is_a_l
     # without the colon, or inside a line, a short word in capitals stays a value
     assert [s.field for s in parse_line("LE HAVRE")] == [None]
     assert all(s.field is None for s in parse_line("SAINT A: PARIS"))
+
+
+def test_a_line_under_a_value_that_reads_like_another_script_replaces_it_only_in_capitals() -> None:
+    # Estonia: "KMA" is made of letters Cyrillic shares; under it, a label in mixed case.
+    lines = [
+        TextLine("9.Vajanda/Authoriy/A", 0.73, (471, 248, 588, 262)),
+        TextLine("KMA", 0.99, (479, 261, 521, 277)),
+        TextLine("Kasutajaallken", 0.77, (465, 285, 560, 298)),
+    ]
+    found = extract_viz_fields(lines, page_size=(707, 492), today=TODAY)
+    assert found["authority"].value == "KMA"
+    assert found["authority"].doubt  # it may be Cyrillic read as Latin: in doubt
