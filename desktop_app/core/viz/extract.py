@@ -733,8 +733,14 @@ def _validity(line: _Line, span: tuple[int, int], factor: float, today: DateRule
 def _candidate(field: str, line: _Line, start: int, end: int, value: Value, factor: float) -> _Candidate:
     box = box_slice(line.box, len(line.text), start, end)
     confidence = max(0.0, min(1.0, line.confidence * factor * value.quality))
-    result = VizField(value.value, line.text[start:end].strip(), confidence, box)
+    # A place or an authority whose digits were read back as letters ("RIGAS1." ->
+    # "RIGASI."): no check digit vouches for the repair, so it is shown, not sure.
+    doubt = REPAIRED_TEXT if field in TEXT_FIELDS and value.quality < 1.0 else None
+    result = VizField(value.value, line.text[start:end].strip(), confidence, box, doubt)
     return _Candidate(confidence, field, line.index, start, end, result)
+
+
+REPAIRED_TEXT: Final = "digits in it were read as the letters they resemble"
 
 
 def _assign(candidates: list[_Candidate]) -> dict[str, VizField]:

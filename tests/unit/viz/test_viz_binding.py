@@ -170,3 +170,15 @@ def test_a_line_under_a_value_that_reads_like_another_script_replaces_it_only_in
     found = extract_viz_fields(lines, page_size=(707, 492), today=TODAY)
     assert found["authority"].value == "KMA"
     assert found["authority"].doubt  # it may be Cyrillic read as Latin: in doubt
+
+
+def test_an_authority_whose_digits_were_read_as_letters_is_in_doubt() -> None:
+    lines = [
+        TextLine("Izdevejiestade/Authority / Autorite", 0.95, (404, 211, 788, 244)),
+        TextLine("PMLPRIGAS1.NODALA", 0.98, (411, 256, 861, 290)),
+    ]
+    found = extract_viz_fields(lines, page_size=(1350, 856), today=TODAY)
+    assert found["authority"].value == "PMLPRIGASI.NODALA"
+    assert found["authority"].doubt
+    clean = [lines[0], TextLine("PMLP RIGAS NODALA", 0.98, (411, 256, 861, 290))]
+    assert extract_viz_fields(clean, page_size=(1350, 856), today=TODAY)["authority"].doubt is None
