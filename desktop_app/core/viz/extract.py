@@ -43,7 +43,15 @@ from typing import Final
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
 from desktop_app.core.viz.dates import parse_date_detail
-from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VALIDITY, VISA_MARK, Segment, parse_line
+from desktop_app.core.viz.labels import (
+    FULL_NAME,
+    HOLDER_PASSPORT,
+    IGNORED,
+    VALIDITY,
+    VISA_MARK,
+    Segment,
+    parse_line,
+)
 from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.values import (
     DATE_KINDS,
