@@ -665,6 +665,8 @@ def _plausible_label_start(text: str, comp: Compact, hit: LabelHit) -> bool:
     prev = text[raw - 1] if raw > 0 else " "
     if prev.isalnum():
         return False
+    if hit.weak and not (prev.isspace() or prev == "/"):
+        return False  # "Prenom(a)" is a misread "Prénom(s)", not "Prénom" and "à"; "Il/On" is two
     if any(comp.lower[hit.start : hit.end]):
         return True
     return hit.length >= 5

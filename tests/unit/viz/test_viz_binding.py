@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from desktop_app.core.types import Field, TextLine
-from desktop_app.core.viz import extract_viz_fields
+from desktop_app.core.viz import VizField, cross_check, extract_viz_fields
 from desktop_app.core.viz.dates import parse_printed_date
 from desktop_app.core.viz.fragments import join_fragments
 from desktop_app.core.viz.labels import IGNORED, parse_line
@@ -182,3 +182,19 @@ def test_an_authority_whose_digits_were_read_as_letters_is_in_doubt() -> None:
     assert found["authority"].doubt
     clean = [lines[0], TextLine("PMLP RIGAS NODALA", 0.98, (411, 256, 861, 290))]
     assert extract_viz_fields(clean, page_size=(1350, 856), today=TODAY)["authority"].doubt is None
+
+
+def test_a_short_label_glued_after_punctuation_is_a_misread_suffix_not_a_label() -> None:
+    # "Prénom(s)" read "Prenom(a)": no place of birth there.
+    assert [s.field for s in parse_line("Prenom(a)")] == ["given_names"]
+    # a translation after a slash still is one ("Il / On" read "11/0n")
+    assert [s.field for s in parse_line("Le/On 25 FEB 2024")][-1] == "issue_date"
+
+
+def test_french_card_given_names_separated_by_two_fillers_fill_the_field() -> None:
+    mrz = {
+        "surname": Field("DE LA TOUR", 0.99, "mrz"),
+        "given_names": Field("JEROME FRANCO", 0.99, "mrz"),  # "JEROME<<FRANCO": 14 characters
+    }
+    seen = {"given_names": VizField("JEROME FRANCOIS GAEL", "JEROME,FRANCOIS,GAEL", 0.95, (0, 0, 9, 9))}
+    assert cross_check(mrz, seen)["given_names"].status != "mismatch"
