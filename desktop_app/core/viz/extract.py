@@ -744,11 +744,15 @@ def _candidate(field: str, line: _Line, start: int, end: int, value: Value, fact
     # A place or an authority whose digits were read back as letters ("RIGAS1." ->
     # "RIGASI."): no check digit vouches for the repair, so it is shown, not sure.
     doubt = REPAIRED_TEXT if field in TEXT_FIELDS and value.quality < 1.0 else None
+    if field == "surname" and re.search(r"[^\W\d_]\s*,\s*[^\W\d_]", line.text[start:end]):
+        # "MOLLER, ASTRID" under a misread "Surname, name": surname and given names in one
+        doubt = SURNAME_WITH_COMMA
     result = VizField(value.value, line.text[start:end].strip(), confidence, box, doubt)
     return _Candidate(confidence, field, line.index, start, end, result)
 
 
 REPAIRED_TEXT: Final = "digits in it were read as the letters they resemble"
+SURNAME_WITH_COMMA: Final = "a comma in it: it may be the surname and the given names in one"
 
 
 def _assign(candidates: list[_Candidate]) -> dict[str, VizField]:

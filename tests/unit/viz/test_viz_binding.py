@@ -198,3 +198,19 @@ def test_french_card_given_names_separated_by_two_fillers_fill_the_field() -> No
     }
     seen = {"given_names": VizField("JEROME FRANCOIS GAEL", "JEROME,FRANCOIS,GAEL", 0.95, (0, 0, 9, 9))}
     assert cross_check(mrz, seen)["given_names"].status != "mismatch"
+
+
+def test_a_surname_holding_a_comma_and_more_names_is_in_doubt_and_no_mismatch() -> None:
+    # A visa's "Cognome, nome / Surname, name" misread "name.ame" (a surname label).
+    lines = [
+        TextLine("name.ame", 0.86, (510, 439, 574, 451)),
+        TextLine("MOLLER,ASTRID", 0.97, (401, 450, 585, 475)),
+        TextLine("Passport No", 0.88, (481, 388, 541, 403)),
+        TextLine("XV30B88Z3", 1.0, (401, 405, 528, 424)),
+    ]
+    found = extract_viz_fields(lines, page_size=(1200, 800), today=TODAY)
+    assert found["surname"].doubt
+    mrz = {"surname": Field("MOELLER", 0.99, "mrz"), "given_names": Field("ASTRID", 0.99, "mrz")}
+    assert cross_check(mrz, found)["surname"].status != "mismatch"
+    single = [lines[0], TextLine("MOLLER ASTRID", 0.97, (401, 450, 585, 475)), *lines[2:]]
+    assert extract_viz_fields(single, page_size=(1200, 800), today=TODAY)["surname"].doubt is None
