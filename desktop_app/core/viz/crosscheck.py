@@ -294,7 +294,8 @@ def _name_field_full(key: str, mrz_fields: Mapping[str, Field]) -> bool:
     if combined in _NAME_FIELD_WIDTHS:
         return True
     own = surname if key == "surname" else given
-    return len(own) == _FRID_WIDTHS[key]
+    # the French card separates given names with two fillers ("JEROME<<FRANCO")
+    return _FRID_WIDTHS[key] in (len(own), len(own.replace(" ", "  ")))
 
 
 _ISO: Final = re.compile(r"^(\d{4})(?:-(\d{2}|XX))?(?:-(\d{2}|XX))?$")

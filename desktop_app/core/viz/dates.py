@@ -318,11 +318,30 @@ def _tokenise(text: str) -> list[_Tok]:
             folded_chars.append(c)
             origin.append(i)
     folded = "".join(folded_chars)
+    words = list(_WORDS.finditer(folded))
+    split = [_split_word(m.group()) for m in words]
     tokens: list[_Tok] = []
-    for m in _WORDS.finditer(folded):
+    for k, m in enumerate(words):
+        if _month_translation(words, split, k, folded):
+            continue
         start, end = origin[m.start()], origin[m.end() - 1] + 1
-        tokens.extend(replace(t, start=start, end=end) for t in _split_word(m.group()))
+        tokens.extend(replace(t, start=start, end=end) for t in split[k])
     return tokens
+
+
+def _month_translation(words: list[re.Match[str]], split: list[list[_Tok]], k: int, folded: str) -> bool:
+    """A short word of letters that is no month, beside a month across a slash: the month
+    in a language the table lacks ("16 MFO/SEP 2013", Irish), left out of the date."""
+    word = words[k].group()
+    if not (2 <= len(word) <= 5 and word.isalpha()) or [t.kind for t in split[k]] != ["junk"]:
+        return False
+
+    def is_month(j: int) -> bool:
+        return 0 <= j < len(words) and [t.kind for t in split[j]] == ["month"]
+
+    after = folded[words[k].end() : words[k + 1].start()] if k + 1 < len(words) else ""
+    before = folded[words[k - 1].end() : words[k].start()] if k > 0 else ""
+    return ("/" in after and is_month(k + 1)) or ("/" in before and is_month(k - 1))
 
 
 # ---------------------------------------------------------------------------------------

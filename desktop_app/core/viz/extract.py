@@ -42,7 +42,16 @@ from typing import Final
 
 from desktop_app.core.types import Box, TextLine
 from desktop_app.core.viz._text import box_slice
-from desktop_app.core.viz.labels import FULL_NAME, HOLDER_PASSPORT, IGNORED, VISA_MARK, Segment, parse_line
+from desktop_app.core.viz.dates import parse_date_detail
+from desktop_app.core.viz.labels import (
+    FULL_NAME,
+    HOLDER_PASSPORT,
+    IGNORED,
+    VALIDITY,
+    VISA_MARK,
+    Segment,
+    parse_line,
+)
 from desktop_app.core.viz.script import looks_non_latin
 from desktop_app.core.viz.values import (
     DATE_KINDS,
@@ -155,6 +164,11 @@ AFTER_TRANSLATION: Final = 0.8
 next translation, in capitals ("SURNAME / ZITA REMHURI / ISIBONGO")."""
 
 
+ROW_ALIGNED: Final = 0.8
+"""A value right of its label shares the label's row: their boxes overlap this much."""
+OFF_ROW: Final = 0.9
+"""Factor on a value right of its label but off its row (under the factor of a value below)."""
+
 LABEL_LIKE: Final = 0.8
 """Factor on a place or authority in lower case right after its label."""
 
@@ -204,7 +218,7 @@ def extract_viz_fields(
     rows = _RowIndex(pieces)
     candidates: list[_Candidate] = []
     for label in labels:
-        if label.field in READABLE_FIELDS or label.field == FULL_NAME:
+        if label.field in READABLE_FIELDS or label.field in (FULL_NAME, VALIDITY):
             found = _candidates_for(label, rows, line_h=line_h, width=width, height=height, today=ref)
             candidates.extend(found)
     if is_visa:
@@ -439,6 +453,11 @@ def _candidates_for(
         far = best_right.box[0] - label.box[2] > FAR_RIGHT_LINES * line_h
         doubt = ("it is printed far right of its label" if far
                  else _shape_doubt(best_right.line, best_right.start, best_right.end, line_h, field))
+        if _v_overlap(label.box, best_right.box) < ROW_ALIGNED:
+            # Half a line off the label's row: a block beside it (a heading, the next
+            # column's text) more often than its value, which shares the label's line.
+            found = [replace(c, score=c.score * OFF_ROW) for c in found]
+            doubt = doubt or "it is printed beside its label but off its row"
         out.extend(_doubted(found, doubt))
 
     # Below the label, in its column; a bilingual label split over two lines continues.
@@ -462,7 +481,9 @@ def _candidates_for(
             # Latin one is the value.
             latin = _nearest_below(below.box, rows, seen_lines | {below.line.index}, label, right_edge, tol_x,
                                    line_h, height)
-            if latin is not None and not latin.is_label and not looks_non_latin(latin.line.text[latin.start : latin.end]):
+            latin_text = "" if latin is None else latin.line.text[latin.start : latin.end]
+            # the transliteration is printed as values are (in capitals), not as labels
+            if latin is not None and not latin.is_label and not looks_non_latin(latin_text) and _capitals(latin_text):
                 below = latin
         found = _read_in_column(field, below, label.box[0] - tol_x, right_edge, factor, today, tol_x)
         if not found and field == FULL_NAME:
@@ -489,18 +510,18 @@ def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int],
         for other in rows.between(last.box[3] - 0.5 * line_h, last.box[3] + 0.8 * line_h):
             if other.line.index in used or other.box[1] < last.box[1] + 0.5 * last.line.height:
                 continue
-            if abs(other.box[0] - first.box[0]) > 0.8 * line_h:
+            left_aligned = abs(other.box[0] - first.box[0]) <= 0.8 * line_h
+            centred = abs((other.box[0] + other.box[2]) - (first.box[0] + first.box[2])) / 2 <= 0.8 * line_h
+            if not (left_aligned or centred):
                 continue
             nxt = other
             break
         if nxt is None or nxt.is_label:
             break
         text = nxt.line.text[nxt.start : nxt.end].strip()
-        letters = [c for c in text if c.isalpha()]
-        capitals = sum(c.isupper() for c in letters) >= 0.8 * len(letters) if letters else False
         heights_match = 0.7 * last.line.height <= nxt.line.height <= 1.4 * last.line.height
-        if not capitals or not heights_match:
-            break  # mixed case under a value is mostly the next field's label
+        if not _same_case_style(raw, text) or not heights_match:
+            break  # mixed case under a value in capitals is mostly the next field's label
         more = read_value(cand.field, text, today=date.min)
         if more is None:
             break
@@ -511,6 +532,25 @@ def _continued(cand: _Candidate, first: _Piece, rows: _RowIndex, seen: set[int],
     if last is first:
         return cand
     return replace(cand, result=replace(cand.result, value=value, raw=raw, box=box))
+
+
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _title_case(text: str) -> bool:
+    """Every word of four letters or more starts with a capital ("Department of State")."""
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) >= 4]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def _same_case_style(value: str, text: str) -> bool:
+    """A line continues a value printed in its style: capitals under capitals, or title
+    case under a value printed in title case ("United States" / "Department of State")."""
+    if _capitals(value):
+        return _capitals(text)
+    return _title_case(value) and _title_case(text)
 
 
 _TYPED: Final = frozenset(
@@ -669,17 +709,50 @@ def _read(field: str, line: _Line, span: tuple[int, int], factor: float, today: 
             _candidate(key, line, span[0] + v.start, span[0] + v.end, v, factor)
             for key, v in zip(("surname", "given_names"), pair, strict=True)
         ]
+    if field == VALIDITY:
+        return _validity(line, span, factor, today)
     value = read_value(field, text, today=today.today, month_first=today.month_first)
     if value is None:
         return []
     return [_candidate(field, line, span[0] + value.start, span[0] + value.end, value, factor)]
 
 
+VALIDITY_START: Final = "the start of the printed validity, taken as the date of issue"
+
+
+def _validity(line: _Line, span: tuple[int, int], factor: float, today: DateRule) -> list[_Candidate]:
+    """"01.01.2004-01.01.2009" under "Valid from - until": the expiry date, and the date
+    of issue in doubt (a card valid from a day was mostly, not surely, issued that day)."""
+    text = line.text[span[0] : span[1]]
+    first = parse_date_detail(text, kind="issue", today=today.today, month_first=today.month_first)
+    if first is None or first.partial:
+        return []
+    rest = text[first.end :]
+    second = parse_date_detail(rest, kind="expiry", today=today.today, month_first=today.month_first)
+    if second is None or second.partial or second.iso <= first.iso:
+        return []
+    s0, s1 = span[0] + first.start, span[0] + first.end
+    e0, e1 = span[0] + first.end + second.start, span[0] + first.end + second.end
+    issued = _candidate("issue_date", line, s0, s1, Value(first.iso, 0, 0, 0.9 if first.repaired else 1.0), factor)
+    expiry = _candidate("expiry_date", line, e0, e1, Value(second.iso, 0, 0, 0.9 if second.repaired else 1.0), factor)
+    return [replace(issued, result=replace(issued.result, doubt=VALIDITY_START)), expiry]
+
+
 def _candidate(field: str, line: _Line, start: int, end: int, value: Value, factor: float) -> _Candidate:
     box = box_slice(line.box, len(line.text), start, end)
     confidence = max(0.0, min(1.0, line.confidence * factor * value.quality))
-    result = VizField(value.value, line.text[start:end].strip(), confidence, box)
+    # A place or an authority whose digits were read back as letters ("RIGAS1." ->
+    # "RIGASI."): no check digit vouches for the repair, so it is shown, not sure.
+    doubt = REPAIRED_TEXT if field in TEXT_FIELDS and value.quality < 1.0 else None
+    if field == "surname" and re.search(r"[^\W\d_]\s*,\s*[^\W\d_]", line.text[start:end]):
+        # "MOLLER, ASTRID" under a misread "Surname, name": surname and given names in one
+        doubt = SURNAME_WITH_COMMA
+    result = VizField(value.value, line.text[start:end].strip(), confidence, box, doubt)
     return _Candidate(confidence, field, line.index, start, end, result)
+
+
+REPAIRED_TEXT: Final = "digits in it were read as the letters they resemble"
+SURNAME_WITH_COMMA: Final = "a comma in it: it may be the surname and the given names in one"
 
 
 def _assign(candidates: list[_Candidate]) -> dict[str, VizField]:

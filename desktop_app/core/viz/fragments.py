@@ -22,6 +22,10 @@ _REFERENCE: Final = date(2000, 1, 1)
 MAX_GAP: Final = 1.2
 """Largest gap between two pieces of one line, in text heights."""
 MAX_HEIGHT_RATIO: Final = 1.6
+DATE_GAP: Final = 1.5
+DATE_HEIGHT_RATIO: Final = 2.0
+"""Looser limits (gap in the taller piece's height) for pieces that make a whole date
+together and neither alone: a year's digits are boxed tighter than letters."""
 MIN_ROW_OVERLAP: Final = 0.6
 
 
@@ -36,13 +40,25 @@ def _same_row(a: TextLine, b: TextLine) -> bool:
 
 def _joinable(left: TextLine, right: TextLine) -> bool:
     ha, hb = _height(left), _height(right)
-    if max(ha, hb) > MAX_HEIGHT_RATIO * min(ha, hb) or not _same_row(left, right):
+    if not _same_row(left, right):
         return False
     gap = right.box[0] - left.box[2]
-    if not -0.3 * min(ha, hb) <= gap <= MAX_GAP * min(ha, hb):
+    if gap < -0.3 * min(ha, hb):
         return False
+    if max(ha, hb) > MAX_HEIGHT_RATIO * min(ha, hb) or gap > MAX_GAP * min(ha, hb):
+        # A year's digits are often boxed tighter than the letters of "25 MAY /MAY": the
+        # gap is then measured on the taller piece, but only where the two pieces make a
+        # whole date that neither is alone.
+        if max(ha, hb) > DATE_HEIGHT_RATIO * min(ha, hb) or gap > DATE_GAP * max(ha, hb):
+            return False
+        if not _completes_date(left.text, right.text):
+            return False
     # Two whole dates side by side are two fields ("valid from ... until ..."), not one.
     return not (_whole_date(left.text) and _whole_date(right.text))
+
+
+def _completes_date(left: str, right: str) -> bool:
+    return not _whole_date(left) and not _whole_date(right) and _whole_date(f"{left} {right}")
 
 
 def _whole_date(text: str) -> bool:

@@ -44,6 +44,9 @@ FULL_NAME: Final = "_full_name"
 """Pseudo-field: "Surname, name" (visas) announces "SURNAME, GIVEN NAMES" in one value."""
 HOLDER_PASSPORT: Final = "_passport_no"
 """Pseudo-field: "Passport No." is the document number, except on a visa (the holder's passport)."""
+VALIDITY: Final = "_validity"
+"""Pseudo-field: "Valid from - until" announces a date range; its end is the expiry date and
+its start, on cards that print no date of issue, the day the card was issued."""
 VISA_MARK: Final = "_visa"
 """Pseudo-field: labels only visas print ("Type of visa", "Number of entries" ...)."""
 
@@ -84,6 +87,13 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "Né(e) à", "~à", "Lugar de nacimiento", "Geburtsort", "Luogo di nascita",
         "Local de nascimento", "Naturalidade", "Geboorteplaats", "Plaats van geboorte",
         "Födelseort", "Fødested", "Syntymäpaikka", "Miejsce urodzenia",
+        # one label for both (Belgium, Germany ...): the place is the text before the date
+        "Place and date of birth", "Geburtsort und -datum", "Lieu et date de naissance",
+        "Plaats en datum van geboorte", "Lugar y fecha de nacimiento", "Luogo e data di nascita",
+    ),
+    VALIDITY: (
+        "Valid from - until", "Gültig von - bis", "Valable du - au", "Geldig van - tot",
+        "Válido desde - hasta", "Valido dal - al",
     ),
     "sex": (
         "Sex", "Sexe", "Sexo", "Gender", "Geschlecht", "Sesso", "Geslacht", "Kön", "Kjønn",
@@ -258,6 +268,8 @@ class Compact:
     """The raw character was lower case (labels are often printed in mixed case)."""
     gap: tuple[bool, ...]
     """``gap[i]``: a space or punctuation follows compact character ``i`` (a word ends)."""
+    colon: tuple[bool, ...] = ()
+    """``colon[i]``: a colon follows compact character ``i`` (spaces aside): "À: PARIS"."""
 
 
 def compact_line(text: str, skip: frozenset[int] = frozenset()) -> Compact:
@@ -291,7 +303,8 @@ def compact_line(text: str, skip: frozenset[int] = frozenset()) -> Compact:
     if boundary:
         boundary[-1] = True
         gaps[-1] = True
-    return Compact("".join(chars), tuple(raw_start), tuple(boundary), tuple(lower), tuple(gaps))
+    colon = tuple(text[r + 1 :].lstrip().startswith(":") for r in raw_start)
+    return Compact("".join(chars), tuple(raw_start), tuple(boundary), tuple(lower), tuple(gaps), colon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,8 +442,8 @@ def _hits_at(comp: Compact, pos: int) -> list[LabelHit]:
         entry = _EXACT.get(chars[pos:end])
         if entry is None:
             continue
-        if entry.weak and not any(comp.lower[pos:end]):
-            continue  # "LE HAVRE" is a place, "Le" a label
+        if entry.weak and not any(comp.lower[pos:end]) and not (pos == 0 and comp.colon[end - 1]):
+            continue  # "LE HAVRE" is a place, "Le" a label; "À:" starting a line is a label
         if comp.boundary[end - 1] or (len(entry.compact) >= 7 and _one_word_tail(comp, pos, end)):
             keep(LabelHit(entry.field, pos, end, 0, len(entry.compact), entry.weak))
     # Fuzzy labels: a bigram filter first (each edit breaks at most two bigrams).
@@ -652,23 +665,36 @@ def _plausible_label_start(text: str, comp: Compact, hit: LabelHit) -> bool:
     prev = text[raw - 1] if raw > 0 else " "
     if prev.isalnum():
         return False
+    if hit.weak and not (prev.isspace() or prev == "/"):
+        return False  # "Prenom(a)" is a misread "Prénom(s)", not "Prénom" and "à"; "Il/On" is two
     if any(comp.lower[hit.start : hit.end]):
         return True
     return hit.length >= 5
 
 
+_GLUED_INDEX: Final = re.compile(r"^\d{1,2}(?=[^\W\d_])")
+"""A field number printed (or read) glued to its label: "9UDARAS", "11Kasutaja..."."""
+
+
 def _absorb_translation_before(text: str, start: int) -> int:
-    """"2. Kod/Code": a lower-case word and a slash before a label is its unknown translation."""
+    """"2. Kod/Code": a word and a slash before a label at the line's start is the label's
+    translation in a language the table lacks, or in a script the recogniser reads as
+    Latin junk ("OPTAHAKIBHIIAYTIAIIIAPT/AUTHORITY" for "ОРГАН, ЯКІ ВЫДАЎ ПАШПАРТ"): a
+    value is never followed by a slash and a label. In capitals too; digits only where the
+    recogniser gives them for a national letter (one at a time, "PAMAJ3HHCTBA")."""
     head = text[:start].rstrip()
     if not head.endswith("/"):
         return start
     words = head[:-1].strip()
-    m = _INDEX_AT_START.match(words)
+    m = _INDEX_AT_START.match(words) or _GLUED_INDEX.match(words)
     if m:
         words = words[m.end() :]
-    if not words or not any(c.islower() for c in words) or len(words) > 40:
+    if not words or len(words) > 40 or re.search(r"\d\d", words):
         return start
-    if not all(c.isalpha() or c in " /.-'’" for c in words):
+    letters = sum(c.isalpha() for c in words)
+    if letters < 2 or not all(c.isalnum() or c in " /.-'’" for c in words):
+        return start
+    if sum(c.isdigit() for c in words) > 0.2 * letters:
         return start
     return 0
 

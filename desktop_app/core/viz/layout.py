@@ -28,6 +28,7 @@ from typing import Final
 from desktop_app.core.types import Box, Field, TextLine
 from desktop_app.core.viz.dates import parse_date_detail, parse_printed_date
 from desktop_app.core.viz.extract import VizField
+from desktop_app.core.viz.labels import parse_line
 
 LAYOUT_CONFIDENCE: Final = 0.5
 _BY_VALUE: Final = "found as the printed date equal to the MRZ's, not by its label"
@@ -43,6 +44,10 @@ def _is_value_text(text: str) -> bool:
         return False
     upper = sum(1 for c in letters if c.isupper())
     return upper / len(letters) >= 0.85 and bool(_WORDY.fullmatch(t.upper()))
+
+
+def _holds_label(text: str) -> bool:
+    return any(seg.field is not None for seg in parse_line(text))
 
 
 def _below(anchor: Box, lines: Sequence[TextLine]) -> TextLine | None:
@@ -168,7 +173,8 @@ def infer_from_layout(
     else:
         issue_line = next((ln for v, ln in dated if v == out["issue_date"].value), None)
     used = {id(ln) for _, ln in dated}
-    text_lines = [ln for ln in lines if id(ln) not in used and _is_value_text(ln.text)]
+    # never a label (a label printed in capitals reads like a value: "DATE OF EXPIRY")
+    text_lines = [ln for ln in lines if id(ln) not in used and _is_value_text(ln.text) and not _holds_label(ln.text)]
     if "place_of_birth" not in out and birth_line is not None:
         below = _below(birth_line.box, text_lines)
         if below is not None:

@@ -229,7 +229,11 @@ def is_text_word(word: str) -> bool:
 
 def _date_piece(word: str) -> bool:
     folded = fold(word).strip(".,;:")
-    return bool(re.fullmatch(r"\d{1,4}(?:[./-]\d{1,4}){0,2}", folded)) or folded in MONTHS
+    if re.fullmatch(r"\d{1,4}(?:[./-]\d{1,4}){0,2}", folded) or folded in MONTHS:
+        return True
+    # "01.DEZ.1985": a whole date in one word, the month by name
+    parts = re.split(r"[./-]", folded)
+    return len(parts) == 3 and sum(p.isdigit() for p in parts) == 2 and any(p in MONTHS for p in parts)
 
 
 def _date_like(words: list[re.Match[str]]) -> bool:
@@ -237,7 +241,10 @@ def _date_like(words: list[re.Match[str]]) -> bool:
     if len(words) >= 2:
         return True
     word = fold(words[0].group()).strip(".,;:")
-    return word in MONTHS or bool(re.fullmatch(r"(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?", word))
+    if word in MONTHS or re.fullmatch(r"(?:19|20)\d\d|\d{1,2}[./-]\d{1,2}(?:[./-]\d{2,4})?", word):
+        return True
+    parts = re.split(r"[./-]", word)
+    return len(parts) == 3 and any(p in MONTHS for p in parts)
 
 
 def _free_text(core: str, start: int, end: int) -> Value | None:
