@@ -5,6 +5,7 @@
     python bench/accuracy.py FOLDER                # images with NAME.json truth beside them
     python bench/accuracy.py --real ../shared/devset   # real specimens: manifest.json truth
                                                        # + bench/devset_viz_truth.json (visual zone, portrait)
+    python bench/accuracy.py --real ../shared/devset --scale 0.5 --no-viz   # the same at half size
 
 Per condition it prints: MRZ exact rate (all lines exactly the truth), field accuracy
 (MRZ fields equal to the truth), documents with every MRZ field right, accepted but wrong
@@ -207,7 +208,17 @@ def _items(args: argparse.Namespace) -> Iterator[tuple[str, str, np.ndarray | Pa
         for entry in json.loads((root / "manifest.json").read_text(encoding="utf-8")):
             # The path, not decoded pixels: the reader's own loader applies EXIF orientation
             # and sniffs the real format (one file is a BMP named .jpg).
-            yield "devset", Path(entry["file"]).name, root / entry["file"], _manifest_truth(entry)
+            path = root / entry["file"]
+            if args.scale == 1.0:
+                yield "devset", Path(entry["file"]).name, path, _manifest_truth(entry)
+                continue
+            # Smaller copies, made in memory from the decoded (EXIF-upright) page: the
+            # small crops and low-resolution scans a counter also gets.
+            from desktop_app.core.imaging.load import load_pages
+
+            page = load_pages(path)[0].image
+            small = cv2.resize(page, None, fx=args.scale, fy=args.scale, interpolation=cv2.INTER_AREA)
+            yield f"devset@{args.scale:g}", Path(entry["file"]).name, small, _manifest_truth(entry)
         return
     if args.folder:
         folder = Path(args.folder)
@@ -246,6 +257,9 @@ def main() -> int:
     ap.add_argument("--no-glyphs", action="store_true", help="without the glyph classifier's second opinion")
     ap.add_argument("--today", type=date.fromisoformat, default=None)
     ap.add_argument("--real", metavar="DEVSET", help="folder with manifest.json and images/ (e.g. ../shared/devset)")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="with --real: read each image scaled by this factor (e.g. 0.5); the visual zone and "
+                         "portrait truth are then not scored")
     ap.add_argument("--show-misses", action="store_true", help="print every miss (always on with --real)")
     ap.add_argument("--ocr-cache", metavar="DIR", type=Path, default=None,
                     help="keep detection/recognition results in DIR and reuse them (bench/ocr_cache.py)")
@@ -289,7 +303,7 @@ def main() -> int:
     tallies: dict[str, Tally] = {}
     viz_truth: dict[str, Any] = {}
     truth_path = args.viz_truth or (DEFAULT_VIZ_TRUTH if args.real and DEFAULT_VIZ_TRUTH.exists() else None)
-    if truth_path is not None and not args.no_viz:
+    if truth_path is not None and not args.no_viz and args.scale == 1.0:
         viz_truth = json.loads(truth_path.read_text(encoding="utf-8"))["documents"]
     viz_tally = VizTally()
     stage_timings: list[dict[str, float]] = []
