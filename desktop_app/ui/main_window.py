@@ -732,7 +732,16 @@ class MainWindow(QMainWindow):
         acks = form.acknowledgements() if form is not None else ()
         acked = not acks or self.ack_box.isChecked()
         reading = c.current is not None and c.current.status == "reading"
-        can_confirm = form is not None and not blocking and not saving and refusal is None and acked and not reading
+        # The core's "can confirm" decides; the rest of this method only says why not.
+        can_confirm = (
+            form is not None
+            and c.current is not None
+            and not saving
+            and form.confirm_refusal(
+                status=c.current.status, has_image=bool(c.current.pages), acknowledged=self._acknowledged()
+            )
+            is None
+        )
         self.confirm_button.setEnabled(can_confirm)
         self.confirm_action.setEnabled(form is not None and not saving)  # says why if it cannot
         self.override_button.setVisible(form is not None and bool(blocking))
