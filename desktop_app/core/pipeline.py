@@ -389,12 +389,13 @@ class DocumentReader:
         with ``E`` at 0.53 at one scale and at 0.68 at the other, had been kept as verified
         (the development set at half size). Characters a valid check digit proves stay
         proven (:mod:`desktop_app.core.mrz.interpret` does not ask their confidence)."""
+        same_band = len(second.recognized) == len(first.recognized)
         lines: list[RecognizedLine] = []
         for i, rec in enumerate(second.recognized):
-            seen = first.recognized[i] if i < len(first.recognized) and len(second.recognized) == len(first.recognized) else None
+            seen = first.recognized[i] if same_band and len(first.recognized[i].text) == len(rec.text) else None
             confs = []
             for j, (ch, p) in enumerate(zip(rec.text, rec.char_confidences, strict=False)):
-                if seen is None or j >= len(seen.text) or len(seen.text) != len(rec.text):
+                if seen is None:
                     q = 0.0
                 elif seen.text[j] == ch:
                     q = seen.char_confidences[j] if j < len(seen.char_confidences) else 0.0

@@ -722,6 +722,13 @@ class MainWindow(QMainWindow):
         else:
             self.ack_box.setChecked(False)
 
+    def _confirm_refusal(self) -> str | None:
+        """The core's answer to "can the document on screen be confirmed now?" (None: yes)."""
+        form, cur = self.controller.form, self.controller.current
+        if form is None or cur is None:
+            return "no document is open"
+        return form.confirm_refusal(status=cur.status, has_image=bool(cur.pages), acknowledged=self._acknowledged())
+
     def _update_actions(self) -> None:
         c = self.controller
         form = c.form
@@ -731,17 +738,10 @@ class MainWindow(QMainWindow):
         refusal = c.save_refusal() if form is not None else None
         acks = form.acknowledgements() if form is not None else ()
         acked = not acks or self.ack_box.isChecked()
-        reading = c.current is not None and c.current.status == "reading"
         # The core's "can confirm" decides; the rest of this method only says why not.
-        can_confirm = (
-            form is not None
-            and c.current is not None
-            and not saving
-            and form.confirm_refusal(
-                status=c.current.status, has_image=bool(c.current.pages), acknowledged=self._acknowledged()
-            )
-            is None
-        )
+        why_not = self._confirm_refusal()
+        reading = why_not == STILL_READING
+        can_confirm = form is not None and not saving and why_not is None
         self.confirm_button.setEnabled(can_confirm)
         self.confirm_action.setEnabled(form is not None and not saving)  # says why if it cannot
         self.override_button.setVisible(form is not None and bool(blocking))
@@ -925,8 +925,7 @@ class MainWindow(QMainWindow):
         form = self.controller.form
         if form is None or self.controller.saving or self._refuse_saving():
             return
-        cur = self.controller.current
-        if cur is not None and cur.status == "reading":
+        if self._confirm_refusal() == STILL_READING:
             self.show_banner("info", f"Not yet: {STILL_READING}.")
             return
         if form.blocking():
